@@ -1,0 +1,43 @@
+package dev.chorus.message;
+
+import dev.chorus.id.UuidV7;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A message to append to a chat. {@code senderId} is null for assistant and system messages; {@code event} and
+ * {@code payloadJson} describe system events.
+ */
+public record NewMessage(
+        UUID id,
+        UUID chatId,
+        UUID senderId,
+        MessageRole role,
+        String content,
+        String event,
+        String payloadJson,
+        UUID replyToId,
+        String clientMessageId) {
+
+    public NewMessage {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(chatId, "chatId");
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(content, "content");
+    }
+
+    public static NewMessage fromUser(
+            UUID chatId, UUID senderId, String content, UUID replyToId, String clientMessageId) {
+        return new NewMessage(
+                UuidV7.next(), chatId, senderId, MessageRole.USER, content, null, null, replyToId, clientMessageId);
+    }
+
+    public static NewMessage system(UUID chatId, String event, String content, String payloadJson) {
+        return new NewMessage(UuidV7.next(), chatId, null, MessageRole.SYSTEM, content, event, payloadJson, null, null);
+    }
+
+    public static NewMessage fromAssistant(UUID chatId, String content, String payloadJson) {
+        return new NewMessage(
+                UuidV7.next(), chatId, null, MessageRole.ASSISTANT, content, null, payloadJson, null, null);
+    }
+}

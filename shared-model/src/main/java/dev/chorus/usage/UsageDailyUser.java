@@ -1,0 +1,38 @@
+package dev.chorus.usage;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
+import jakarta.persistence.Table;
+import java.io.Serializable;
+import java.time.LocalDate;
+import java.util.UUID;
+
+/** One user's usage on one day (UTC), written by the rollup job. */
+@Entity
+@Table(name = "usage_daily_user")
+@IdClass(UsageDailyUser.Key.class)
+public class UsageDailyUser extends PanacheEntityBase {
+
+    @Id
+    public LocalDate day;
+
+    @Id
+    @Column(name = "user_id")
+    public UUID userId;
+
+    public long messages;
+
+    @Column(name = "ai_invocations")
+    public long aiInvocations;
+
+    @Column(name = "ai_input_tokens")
+    public long aiInputTokens;
+
+    @Column(name = "ai_output_tokens")
+    public long aiOutputTokens;
+
+    public record Key(LocalDate day, UUID userId) implements Serializable {}
+}

