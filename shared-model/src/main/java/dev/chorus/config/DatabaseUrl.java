@@ -1,5 +1,6 @@
 package dev.chorus.config;
 
+import io.quarkus.runtime.configuration.ConfigurationException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -117,7 +118,8 @@ public record DatabaseUrl(
         return new InvalidDatabaseUrlException("DATABASE_URL is not valid: " + reason + ".");
     }
 
-    public static class InvalidDatabaseUrlException extends IllegalArgumentException {
+    /** A configuration error: Quarkus prints its message alone, one line, instead of a stack trace. */
+    public static class InvalidDatabaseUrlException extends ConfigurationException {
         public InvalidDatabaseUrlException(String message) {
             super(message);
         }

@@ -1,5 +1,6 @@
 package dev.chorus.config;
 
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;
 import io.smallrye.config.ConfigValue;
@@ -64,7 +65,7 @@ public class PlatformConfigSourceFactory implements ConfigSourceFactory {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new IllegalArgumentException("PORT must be a number from 1 to 65535, not '" + port + "'.");
+        throw new ConfigurationException("PORT must be a number from 1 to 65535, not '" + port + "'.");
     }
 
     private static String value(ConfigSourceContext context, String name) {

@@ -51,6 +51,7 @@ public class DatabaseStartup {
         }
     }
 
+    /** Says in one line (no stack trace) when the migration cannot be applied. */
     private boolean migrate() {
         try {
             var result = flyway.get().migrate();

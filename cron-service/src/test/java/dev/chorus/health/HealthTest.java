@@ -1,0 +1,10 @@
+package dev.chorus.health;
+
+import dev.chorus.testing.PostgresTestResource;
+import dev.chorus.testing.ServiceHealthContract;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+@WithTestResource(PostgresTestResource.class)
+class HealthTest extends ServiceHealthContract {}
