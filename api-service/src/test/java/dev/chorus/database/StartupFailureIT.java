@@ -4,8 +4,9 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.is;
 
-import dev.chorus.testing.JarProcess;
+import dev.chorus.local.ServiceProcess;
 import dev.chorus.testing.TestDatabase;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -22,7 +23,7 @@ class StartupFailureIT {
 
     @Test
     void aMalformedDatabaseUrlStopsStartUpWithOneLine() throws Exception {
-        try (JarProcess service = JarProcess.start(Map.of("DATABASE_URL", "mysql://root:hunter2@db:3306/chorus"))) {
+        try (ServiceProcess service = start(Map.of("DATABASE_URL", "mysql://root:hunter2@db:3306/chorus"))) {
             assertThat(service.awaitExit(START)).isEqualTo(1);
             assertThat(service.output())
                     .contains("DATABASE_URL is not valid: it must start with postgres:// or postgresql://.")
@@ -33,7 +34,7 @@ class StartupFailureIT {
 
     @Test
     void aDatabaseThatIsDownStopsAMigratingStartWithOneLine() throws Exception {
-        try (JarProcess service = JarProcess.start(Map.of(
+        try (ServiceProcess service = start(Map.of(
                 "DATABASE_URL",
                 "postgres://chorus:hunter2@127.0.0.1:1/chorus",
                 "CHORUS_DATABASE_MIGRATE",
@@ -49,7 +50,7 @@ class StartupFailureIT {
     @Test
     void aDatabaseWithoutTheSchemaKeepsTheServiceUnreadyAndSaysSo() throws Exception {
         TestDatabase empty = TestDatabase.shared().createEmptyDatabase();
-        try (JarProcess service = JarProcess.start(Map.of("DATABASE_URL", empty.databaseUrl()))) {
+        try (ServiceProcess service = start(Map.of("DATABASE_URL", empty.databaseUrl()))) {
             service.awaitLine(
                     line -> line.contains("Not ready: database has no Chorus schema: run the migration"), START);
             given().baseUri(service.baseUrl()).get("/q/health/ready").then().statusCode(503);
@@ -67,7 +68,7 @@ class StartupFailureIT {
                     + " (installed_rank int PRIMARY KEY, version text, success boolean NOT NULL)");
             statement.execute("INSERT INTO " + Schema.HISTORY_TABLE + " VALUES (1, '0.9', true)");
         }
-        try (JarProcess service = JarProcess.start(Map.of("DATABASE_URL", behind.databaseUrl()))) {
+        try (ServiceProcess service = start(Map.of("DATABASE_URL", behind.databaseUrl()))) {
             service.awaitLine(
                     line -> line.contains("schema is at version 0.9 but this build needs " + Schema.VERSION), START);
             given().baseUri(service.baseUrl())
@@ -81,12 +82,12 @@ class StartupFailureIT {
     @Test
     void theMigrateOnlyModeMigratesAndExitsAndThenTheServiceIsReady() throws Exception {
         TestDatabase fresh = TestDatabase.shared().createEmptyDatabase();
-        try (JarProcess migration =
-                JarProcess.start(Map.of("DATABASE_URL", fresh.databaseUrl(), "CHORUS_DATABASE_MIGRATE", "only"))) {
+        try (ServiceProcess migration =
+                start(Map.of("DATABASE_URL", fresh.databaseUrl(), "CHORUS_DATABASE_MIGRATE", "only"))) {
             assertThat(migration.awaitExit(START)).isEqualTo(0);
             assertThat(migration.output()).contains("Database migrated: ");
         }
-        try (JarProcess service = JarProcess.start(Map.of("DATABASE_URL", fresh.databaseUrl()))) {
+        try (ServiceProcess service = start(Map.of("DATABASE_URL", fresh.databaseUrl()))) {
             service.awaitLine(line -> line.contains("Listening on"), START);
             given().baseUri(service.baseUrl())
                     .get("/api/health")
@@ -94,6 +95,15 @@ class StartupFailureIT {
                     .statusCode(200)
                     .body("checks.find { it.name == 'database' }.data.schemaVersion", is(Schema.VERSION));
         }
+    }
+
+    private static ServiceProcess start(Map<String, String> environment) {
+        return ServiceProcess.start(
+                "api-service",
+                Path.of("target/quarkus-app/quarkus-run.jar"),
+                0,
+                environment,
+                Path.of("target/startup-failure-it", System.nanoTime() + ".log"));
     }
 
     private static void assertNoStackTrace(String output) {

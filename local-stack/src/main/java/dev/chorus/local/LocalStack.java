@@ -1,0 +1,159 @@
+package dev.chorus.local;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole suite on one machine: PostgreSQL (embedded unless a URL is given), the migration run once, then every
+ * service as its own process, the way a deploy does it. Closing it stops everything it started.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    private final StackOptions options;
+    private final EmbeddedDatabase embedded;
+    private final String databaseUrl;
+    private final List<ServiceProcess> services = new ArrayList<>();
+
+    private LocalStack(StackOptions options, EmbeddedDatabase embedded, String databaseUrl) {
+        this.options = options;
+        this.embedded = embedded;
+        this.databaseUrl = databaseUrl;
+    }
+
+    public static LocalStack start(StackOptions options) throws InterruptedException {
+        for (String service : List.of("api-service", "ws-service", "cron-service")) {
+            if (!Files.isRegularFile(options.jar(service))) {
+                throw new IllegalStateException(
+                        options.jar(service) + " is missing: build first (./mvnw package -DskipTests)");
+            }
+        }
+        EmbeddedDatabase embedded = options.databaseUrl() == null
+                ? EmbeddedDatabase.start(options.root().resolve(".chorus/postgres"), options.databasePort(), false)
+                : null;
+        LocalStack stack =
+                new LocalStack(options, embedded, embedded != null ? embedded.databaseUrl() : options.databaseUrl());
+        try {
+            stack.migrate();
+            stack.startReplicas("api-service", options.apiReplicas(), StackOptions.API_BASE_PORT);
+            stack.startReplicas("ws-service", options.wsReplicas(), StackOptions.WS_BASE_PORT);
+            stack.startReplicas("cron-service", options.cronReplicas(), StackOptions.CRON_BASE_PORT);
+            for (ServiceProcess service : stack.services) {
+                service.awaitHttpOk("/q/health/ready", START_TIMEOUT);
+            }
+            return stack;
+        } catch (RuntimeException | InterruptedException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    public List<ServiceProcess> services() {
+        return List.copyOf(services);
+    }
+
+    public String databaseUrl() {
+        return databaseUrl;
+    }
+
+    /** The migration runs once, before any replica starts, exactly as in a deploy. */
+    private void migrate() throws InterruptedException {
+        try (ServiceProcess migration = ServiceProcess.start(
+                "migration",
+                options.jar("api-service"),
+                0,
+                Map.of("DATABASE_URL", databaseUrl, "CHORUS_DATABASE_MIGRATE", "only"),
+                options.logs().resolve("migration.log"))) {
+            int exitCode = migration.awaitExit(START_TIMEOUT);
+            if (exitCode != 0) {
+                throw new IllegalStateException(
+                        "the migration failed (exit code " + exitCode + "), see " + migration.log());
+            }
+        }
+    }
+
+    private void startReplicas(String service, int replicas, int basePort) {
+        for (int replica = 1; replica <= replicas; replica++) {
+            String name = service + "-" + replica;
+            services.add(ServiceProcess.start(
+                    name,
+                    options.jar(service),
+                    basePort + replica - 1,
+                    Map.of("DATABASE_URL", databaseUrl),
+                    options.logs().resolve(name + ".log")));
+        }
+    }
+
+    /** Stops the services, newest first, then the embedded database. */
+    @Override
+    public void close() {
+        for (ServiceProcess service : services.reversed()) {
+            service.close();
+        }
+        services.clear();
+        if (embedded != null) {
+            embedded.close();
+        }
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        StackOptions options;
+        try {
+            options = StackOptions.parse(args, System.getenv(), Path.of("").toAbsolutePath());
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.out.println("Starting Chorus (logs in " + options.root().relativize(options.logs()) + "/) ...");
+        LocalStack stack;
+        try {
+            stack = LocalStack.start(options);
+        } catch (IllegalStateException e) {
+            System.err.println("Chorus did not start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nStopping Chorus ...");
+            stack.close();
+            System.out.println("Stopped.");
+        }));
+        System.out.println(stack.describe());
+        stack.watch();
+    }
+
+    String describe() {
+        StringBuilder text = new StringBuilder("\nChorus is running. Ctrl-C stops everything.\n\n");
+        for (ServiceProcess service : services) {
+            text.append(String.format("  %-16s %s%n", service.name(), service.baseUrl()));
+        }
+        text.append(String.format("  %-16s %s%n", "database", redact(databaseUrl)));
+        text.append(String.format(
+                "%n  Try: curl %s/api/health%n", services.getFirst().baseUrl()));
+        return text.toString();
+    }
+
+    /** Blocks while the stack runs, reporting any service that ends on its own. */
+    private void watch() throws InterruptedException {
+        List<ServiceProcess> reported = new ArrayList<>();
+        while (true) {
+            for (ServiceProcess service : services()) {
+                if (!service.isAlive() && !reported.contains(service)) {
+                    System.err.println(service.name() + " stopped on its own; see " + service.log());
+                    reported.add(service);
+                }
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    static String redact(String databaseUrl) {
+        return databaseUrl.replaceFirst("://([^:@/]+):[^@/]*@", "://$1:****@");
+    }
+}

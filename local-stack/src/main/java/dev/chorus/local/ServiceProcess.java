@@ -1,0 +1,174 @@
+package dev.chorus.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A packaged Chorus service running as its own process, started the way a platform starts it: a jar, a port and
+ * environment variables. Its output goes to a log file.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final String name;
+    private final Process process;
+    private final Path log;
+    private final int port;
+
+    private ServiceProcess(String name, Process process, Path log, int port) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+        this.port = port;
+    }
+
+    /**
+     * Starts {@code quarkus-run.jar} with the given environment on {@code port} (0 picks a free one), writing its
+     * output to {@code log}. The variables of this process that would mislead the service are not passed on.
+     */
+    public static ServiceProcess start(String name, Path jar, int port, Map<String, String> environment, Path log) {
+        int chosenPort = port == 0 ? freePort() : port;
+        try {
+            Files.createDirectories(log.toAbsolutePath().getParent());
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            // Quarkus 3.29's thread pool needs this on JDK 25 (see README, Requirements).
+            command.add("--add-opens");
+            command.add("java.base/java.lang=ALL-UNNAMED");
+            command.add("-Xmx512m");
+            command.add("-jar");
+            command.add(jar.toAbsolutePath().toString());
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().remove("DATABASE_URL");
+            builder.environment().put("PORT", Integer.toString(chosenPort));
+            builder.environment().putAll(environment);
+            return new ServiceProcess(name, builder.start(), log, chosenPort);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start " + name + " from " + jar, e);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Waits for the process to end by itself and returns its exit code. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(name + " still runs after " + timeout + "; see " + log);
+        }
+        return process.exitValue();
+    }
+
+    /** Waits until {@code path} answers 200, or fails with the end of the log. */
+    public void awaitHttpOk(String path, Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                .timeout(Duration.ofSeconds(3))
+                .build();
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with code " + process.exitValue() + ":\n" + tail());
+            }
+            try {
+                if (HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYetListening) {
+                // keep polling until the deadline
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(
+                name + " did not answer 200 on " + path + " within " + timeout + ":\n" + tail());
+    }
+
+    /** Waits until the output has a line that matches, or fails with the output so far. */
+    public String awaitLine(Predicate<String> matches, Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            for (String line : output().split("\n")) {
+                if (matches.test(line)) {
+                    return line;
+                }
+            }
+            if (!process.isAlive()) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException(name + ": no matching line within " + timeout + "; output:\n" + output());
+    }
+
+    public String output() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String tail() {
+        List<String> lines = output().lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    }
+
+    /** Asks the service to stop (SIGTERM, as platforms do), and kills it if it has not within 20 seconds. */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
