@@ -19,6 +19,8 @@ public final class LocalStack implements AutoCloseable {
     private final EmbeddedDatabase embedded;
     private final String databaseUrl;
     private final List<ServiceProcess> services = new ArrayList<>();
+    /** One signing secret per run, shared by the services that issue and verify access tokens. */
+    private final String jwtSecret = newSecret();
 
     private LocalStack(StackOptions options, EmbeddedDatabase embedded, String databaseUrl) {
         this.options = options;
@@ -67,7 +69,13 @@ public final class LocalStack implements AutoCloseable {
                 "migration",
                 options.jar("api-service"),
                 0,
-                Map.of("DATABASE_URL", databaseUrl, "CHORUS_DATABASE_MIGRATE", "only"),
+                Map.of(
+                        "DATABASE_URL",
+                        databaseUrl,
+                        "CHORUS_DATABASE_MIGRATE",
+                        "only",
+                        "CHORUS_AUTH_JWT_SECRET",
+                        jwtSecret),
                 options.logs().resolve("migration.log"))) {
             int exitCode = migration.awaitExit(START_TIMEOUT);
             if (exitCode != 0) {
@@ -84,7 +92,7 @@ public final class LocalStack implements AutoCloseable {
                     name,
                     options.jar(service),
                     basePort + replica - 1,
-                    Map.of("DATABASE_URL", databaseUrl),
+                    Map.of("DATABASE_URL", databaseUrl, "CHORUS_AUTH_JWT_SECRET", jwtSecret),
                     options.logs().resolve(name + ".log")));
         }
     }
@@ -151,6 +159,12 @@ public final class LocalStack implements AutoCloseable {
             }
             Thread.sleep(1000);
         }
+    }
+
+    private static String newSecret() {
+        byte[] bytes = new byte[32];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return java.util.HexFormat.of().formatHex(bytes);
     }
 
     static String redact(String databaseUrl) {

@@ -1,0 +1,224 @@
+package dev.chorus.message;
+
+import dev.chorus.chat.ChatAccess;
+import dev.chorus.chat.ChatAction;
+import dev.chorus.chat.ChatEvents;
+import dev.chorus.chat.ChatMember;
+import dev.chorus.chat.ChatPolicy;
+import dev.chorus.database.DatabaseErrors;
+import dev.chorus.problem.ApiException;
+import io.opentelemetry.instrumentation.annotations.WithSpan;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Size;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+@ApplicationScoped
+public class MessageService {
+
+    public static final int MAX_CONTENT = 4000;
+
+    private final ChatAccess access;
+    private final MessageLog log;
+    private final ChatEvents events;
+
+    public MessageService(ChatAccess access, MessageLog log, ChatEvents events) {
+        this.access = access;
+        this.log = log;
+        this.events = events;
+    }
+
+    public record SendRequest(
+            @NotBlank @Size(max = MAX_CONTENT) String content,
+
+            @Size(min = 1, max = 100) @Pattern(regexp = "[\\x21-\\x7E]+", message = "must be printable ASCII")
+            String clientMessageId,
+
+            UUID replyToId) {}
+
+    public record EditRequest(
+            @NotBlank @Size(max = MAX_CONTENT) String content) {}
+
+    public record ReadMarker(@PositiveOrZero long seq) {}
+
+    /** A page of a chat's stream, always in ascending sequence order. */
+    public record MessagePage(List<MessageView> messages, boolean hasMore) {}
+
+    /** The stored message, and whether this request created it or an earlier one with the same client id did. */
+    public record Sent(MessageView message, boolean created) {}
+
+    /**
+     * Sends a message. Resending with the same client message id returns the first message and writes nothing, even
+     * when two attempts race: the database's unique index decides, and the loser reads the winner's message.
+     */
+    @WithSpan
+    public Uni<Sent> send(UUID chatId, UUID senderId, SendRequest request) {
+        return Panache.withTransaction(() -> sendOnce(chatId, senderId, request))
+                .onFailure(
+                        failure -> DatabaseErrors.isUniqueViolation(failure, MessageLog.CLIENT_MESSAGE_ID_CONSTRAINT))
+                .recoverWithUni(() -> Panache.withSession(() -> existing(chatId, senderId, request.clientMessageId())));
+    }
+
+    private Uni<Sent> sendOnce(UUID chatId, UUID senderId, SendRequest request) {
+        return access.require(chatId, senderId, ChatAction.SEND).chain(found -> {
+            Uni<Sent> earlier = request.clientMessageId() == null
+                    ? Uni.createFrom().nullItem()
+                    : existing(chatId, senderId, request.clientMessageId());
+            return earlier.chain(sent -> {
+                if (sent != null) {
+                    return Uni.createFrom().item(sent);
+                }
+                return checkReplyTarget(chatId, request.replyToId())
+                        .chain(() -> log.append(NewMessage.fromUser(
+                                chatId, senderId, request.content(), request.replyToId(), request.clientMessageId())))
+                        .chain(appended -> Message.<Message>findById(appended.id()))
+                        .map(message -> new Sent(MessageView.of(message), true));
+            });
+        });
+    }
+
+    private static Uni<Sent> existing(UUID chatId, UUID senderId, String clientMessageId) {
+        return Message.<Message>find("senderId = ?1 and clientMessageId = ?2", senderId, clientMessageId)
+                .firstResult()
+                .map(message -> {
+                    if (message == null) {
+                        return null;
+                    }
+                    if (!message.chatId.equals(chatId)) {
+                        throw ApiException.conflict(
+                                "client-message-id-reused", "This client message id was used for another chat.");
+                    }
+                    return new Sent(MessageView.of(message), false);
+                });
+    }
+
+    private static Uni<Void> checkReplyTarget(UUID chatId, UUID replyToId) {
+        if (replyToId == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return Message.count("id = ?1 and chatId = ?2", replyToId, chatId)
+                .invoke(count -> {
+                    if (count == 0) {
+                        throw ApiException.badRequest("invalid-reply", "replyToId names no message of this chat.");
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    /**
+     * A page of history: after {@code after} (ascending, for catching up), before {@code before} (for scrolling
+     * back), or the newest messages when neither is given.
+     */
+    @WithSpan
+    @WithSession
+    public Uni<MessagePage> history(UUID chatId, UUID userId, Long after, Long before, int limit) {
+        if (after != null && before != null) {
+            return Uni.createFrom()
+                    .failure(ApiException.badRequest("invalid-range", "Give either after or before, not both."));
+        }
+        return access.require(chatId, userId, ChatAction.READ).chain(found -> {
+            var query = after != null
+                    ? Message.<Message>find("chatId = ?1 and seq > ?2 order by seq", chatId, after)
+                    : before != null
+                            ? Message.<Message>find("chatId = ?1 and seq < ?2 order by seq desc", chatId, before)
+                            : Message.<Message>find("chatId = ?1 order by seq desc", chatId);
+            return query.range(0, limit).list().map(messages -> {
+                boolean hasMore = messages.size() > limit;
+                List<Message> page = messages.subList(0, Math.min(limit, messages.size()));
+                List<MessageView> views = page.stream().map(MessageView::of).toList();
+                return new MessagePage(after != null ? views : views.reversed(), hasMore);
+            });
+        });
+    }
+
+    @WithSpan
+    @WithSession
+    public Uni<MessageView> get(UUID chatId, UUID userId, UUID messageId) {
+        return access.require(chatId, userId, ChatAction.READ)
+                .chain(found -> find(chatId, messageId))
+                .map(MessageView::of);
+    }
+
+    /** Only the author edits, and only their own live user messages; members learn of it by a message.edited event. */
+    @WithSpan
+    @WithTransaction
+    public Uni<MessageView> edit(UUID chatId, UUID userId, UUID messageId, EditRequest request) {
+        return access.require(chatId, userId, ChatAction.READ)
+                .chain(found -> find(chatId, messageId).chain(message -> {
+                    if (message.role != MessageRole.USER || !userId.equals(message.senderId)) {
+                        return Uni.createFrom().failure(ApiException.forbidden("Only the author may edit a message."));
+                    }
+                    if (message.deletedAt != null) {
+                        return Uni.createFrom()
+                                .failure(ApiException.gone("message-deleted", "The message was deleted."));
+                    }
+                    message.content = request.content();
+                    message.editedAt = Instant.now();
+                    return events.append(
+                                    found.chat(),
+                                    "message.edited",
+                                    "A message was edited",
+                                    Map.of("messageId", messageId, "seq", message.seq, "by", userId))
+                            .map(ignored -> MessageView.of(message));
+                }));
+    }
+
+    /** Soft delete by the author or an admin: the content is erased at once, the entry stays in the sequence. */
+    @WithSpan
+    @WithTransaction
+    public Uni<Void> delete(UUID chatId, UUID userId, UUID messageId) {
+        return access.require(chatId, userId, ChatAction.READ)
+                .chain(found -> find(chatId, messageId).chain(message -> {
+                    if (!mayDelete(found.member(), message)) {
+                        return Uni.createFrom()
+                                .failure(ApiException.forbidden("Only the author or an admin may delete a message."));
+                    }
+                    if (message.deletedAt != null) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    message.content = "";
+                    message.deletedAt = Instant.now();
+                    return events.append(
+                                    found.chat(),
+                                    "message.deleted",
+                                    "A message was deleted",
+                                    Map.of("messageId", messageId, "seq", message.seq, "by", userId))
+                            .replaceWithVoid();
+                }));
+    }
+
+    /** Moves the caller's read marker forward (never back, never past the end). */
+    @WithSpan
+    @WithTransaction
+    public Uni<Long> markRead(UUID chatId, UUID userId, long seq) {
+        return access.require(chatId, userId, ChatAction.READ).map(found -> {
+            long marker = Math.min(seq, found.chat().lastMessageSeq);
+            if (marker > found.member().lastReadSeq) {
+                found.member().lastReadSeq = marker;
+            }
+            return found.member().lastReadSeq;
+        });
+    }
+
+    private static boolean mayDelete(ChatMember member, Message message) {
+        boolean own = message.role == MessageRole.USER && member.userId.equals(message.senderId);
+        return own || ChatPolicy.allows(member, ChatAction.DELETE_OTHERS_MESSAGES);
+    }
+
+    private static Uni<Message> find(UUID chatId, UUID messageId) {
+        return Message.<Message>find("id = ?1 and chatId = ?2", messageId, chatId)
+                .firstResult()
+                .onItem()
+                .ifNull()
+                .failWith(() -> ApiException.notFound("No such message."));
+    }
+}

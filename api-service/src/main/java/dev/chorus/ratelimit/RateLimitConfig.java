@@ -1,0 +1,29 @@
+package dev.chorus.ratelimit;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Map;
+
+/** Limits per bucket, e.g. {@code chorus.rate-limit.buckets.message-send.per-user=120}. */
+@ConfigMapping(prefix = "chorus.rate-limit")
+public interface RateLimitConfig {
+
+    @WithDefault("true")
+    boolean enabled();
+
+    Map<RateLimitBucket, Limit> buckets();
+
+    interface Limit {
+        /** Requests one user may make per window; 0 means no per-user limit. */
+        @WithDefault("0")
+        int perUser();
+
+        /** Requests one client address may make per window; 0 means no per-address limit. */
+        @WithDefault("0")
+        int perIp();
+
+        @WithDefault("60s")
+        Duration window();
+    }
+}
