@@ -43,15 +43,23 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unreadableJson(JsonProcessingException e) {
-        String detail =
-                switch (e) {
-                    case UnrecognizedPropertyException unknown -> "Unknown field '" + unknown.getPropertyName() + "'.";
-                    case InvalidFormatException invalid ->
-                        "Field '" + path(invalid) + "' has a value of the wrong type.";
-                    case MismatchedInputException mismatched ->
-                        "Field '" + path(mismatched) + "' has a value of the wrong type.";
-                    default -> "The body is not valid JSON.";
-                };
+        return malformedBody("The body is not valid JSON.");
+    }
+
+    @ServerExceptionMapper
+    public Response mismatchedJson(MismatchedInputException e) {
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            return malformedBody("Unknown field '" + unknown.getPropertyName() + "'.");
+        }
+        return malformedBody("Field '" + path(e) + "' has a value of the wrong type.");
+    }
+
+    @ServerExceptionMapper
+    public Response invalidJsonValue(InvalidFormatException e) {
+        return mismatchedJson(e);
+    }
+
+    private static Response malformedBody(String detail) {
         return problem(new Problem("malformed-body", "Bad request", 400, detail, null))
                 .build();
     }

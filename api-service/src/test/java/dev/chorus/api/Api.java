@@ -49,6 +49,8 @@ public final class Api {
                 .body(Map.of("name", "chat " + UUID.randomUUID(), "visibility", visibility))
                 .post("/api/chats")
                 .then()
+                .log()
+                .ifValidationFails()
                 .statusCode(201)
                 .extract()
                 .path("id");
