@@ -33,6 +33,16 @@ class StartupFailureIT {
     }
 
     @Test
+    void aWeakSigningSecretStopsStartUpWithOneLine() throws Exception {
+        try (ServiceProcess service = start(
+                Map.of("DATABASE_URL", TestDatabase.shared().databaseUrl(), "CHORUS_AUTH_JWT_SECRET", "too-short"))) {
+            assertThat(service.awaitExit(START)).isEqualTo(1);
+            assertThat(service.output()).contains("chorus.auth.jwt-secret must be at least 32 characters");
+            assertNoStackTrace(service.output());
+        }
+    }
+
+    @Test
     void aDatabaseThatIsDownStopsAMigratingStartWithOneLine() throws Exception {
         try (ServiceProcess service = start(Map.of(
                 "DATABASE_URL",
