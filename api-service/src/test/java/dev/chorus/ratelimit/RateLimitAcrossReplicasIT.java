@@ -25,7 +25,7 @@ class RateLimitAcrossReplicasIT {
         Map<String, String> environment = Map.of(
                 "DATABASE_URL", database.databaseUrl(),
                 "CHORUS_RATE_LIMIT_BUCKETS_AUTH_PER_IP", Integer.toString(LIMIT),
-                "CHORUS_RATE_LIMIT_BUCKETS_AUTH_WINDOW", "1h");
+                "CHORUS_RATE_LIMIT_BUCKETS_AUTH_WINDOW", "1d");
         try (ServiceProcess migration =
                 start(Map.of("DATABASE_URL", database.databaseUrl(), "CHORUS_DATABASE_MIGRATE", "only"))) {
             assertThat(migration.awaitExit(Duration.ofSeconds(60))).isZero();
@@ -52,7 +52,8 @@ class RateLimitAcrossReplicasIT {
             assertThat(statuses.subList(0, LIMIT)).containsOnly(401);
             assertThat(statuses.subList(LIMIT, LIMIT + 2)).containsOnly(429);
             assertThat(limited.contentType()).startsWith("application/problem+json");
-            assertThat(Integer.parseInt(limited.header("Retry-After"))).isBetween(1, 3600);
+            // A one-day window that started at midnight UTC: far more than the default minute is left to wait.
+            assertThat(Integer.parseInt(limited.header("Retry-After"))).isBetween(61, 86_400);
         }
     }
 
