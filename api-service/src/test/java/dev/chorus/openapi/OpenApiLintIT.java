@@ -50,4 +50,9 @@ class OpenApiLintIT {
         assertThat(lint.exitValue()).as(output).isZero();
         assertThat(document).contains("\"/api/chats/{chatId}/messages\"", "\"bearer\"");
     }
+
+    @Test
+    void swaggerUiIsOffInProductionUnlessEnabled() {
+        given().get("/q/swagger-ui/").then().statusCode(404);
+    }
 }
