@@ -15,7 +15,7 @@ public interface AuthConfig {
     @Size(min = 32, message = "must be at least 32 characters (CHORUS_AUTH_JWT_SECRET)")
     String jwtSecret();
 
-    @WithDefault("chorus")
+    @WithDefault(AccessTokenVerification.DEFAULT_ISSUER)
     String issuer();
 
     @WithDefault("15m")

@@ -1,0 +1,26 @@
+package dev.chorus.ws;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import jakarta.validation.constraints.Size;
+import java.time.Duration;
+
+/** Validated at start-up: without the secret api-service signs with, no client could ever connect. */
+@ConfigMapping(prefix = "chorus")
+public interface WsConfig {
+
+    @WithName("auth.jwt-secret")
+    @Size(min = 32, message = "must be at least 32 characters (CHORUS_AUTH_JWT_SECRET)")
+    String jwtSecret();
+
+    /** How often each replica looks for new entries in the chats its clients follow. */
+    @WithName("ws.poll-interval")
+    @WithDefault("25ms")
+    Duration pollInterval();
+
+    /** The most entries read from the database in one go, for a replay or a burst. */
+    @WithName("ws.batch-size")
+    @WithDefault("500")
+    int batchSize();
+}

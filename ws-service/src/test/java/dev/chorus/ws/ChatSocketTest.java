@@ -1,0 +1,280 @@
+package dev.chorus.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.chorus.chat.Chat;
+import dev.chorus.chat.ChatMember;
+import dev.chorus.chat.ChatVisibility;
+import dev.chorus.chat.MemberRole;
+import dev.chorus.chat.Permissions;
+import dev.chorus.message.MessageLog;
+import dev.chorus.message.NewMessage;
+import dev.chorus.testing.PostgresTestResource;
+import dev.chorus.user.User;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.VertxContextSupport;
+import io.smallrye.jwt.build.Jwt;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithTestResource(PostgresTestResource.class)
+class ChatSocketTest {
+
+    @TestHTTPResource("/ws")
+    URI endpoint;
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    MessageLog log;
+
+    @ConfigProperty(name = "chorus.auth.jwt-secret")
+    String secret;
+
+    @Test
+    void aSubscriberGetsWhatItMissedThenTheReplyThenNewEntriesLive() throws Exception {
+        UUID user = newUser();
+        UUID chat = newChat(user);
+        append(chat, 3);
+
+        try (Client client = connect(user)) {
+            client.send(new JsonObject()
+                    .put("type", "subscribe")
+                    .put("chatId", chat.toString())
+                    .put("afterSeq", 1)
+                    .put("requestId", "r1"));
+            assertThat(client.next().getJsonObject("message").getLong("seq")).isEqualTo(2);
+            assertThat(client.next().getJsonObject("message").getLong("seq")).isEqualTo(3);
+            JsonObject subscribed = client.next();
+            assertThat(subscribed.getString("type")).isEqualTo("subscribed");
+            assertThat(subscribed.getLong("lastSeq")).isEqualTo(3);
+            assertThat(subscribed.getString("requestId")).isEqualTo("r1");
+
+            append(chat, 2);
+
+            assertThat(client.next().getJsonObject("message").getLong("seq")).isEqualTo(4);
+            assertThat(client.next().getJsonObject("message").getLong("seq")).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void resumingFromTheLastSeenSequenceDeliversExactlyTheRestInOrder() throws Exception {
+        UUID user = newUser();
+        UUID chat = newChat(user);
+        append(chat, 2);
+        long lastSeen;
+        try (Client client = connect(user)) {
+            client.subscribe(chat, 0);
+            lastSeen = client.messagesUntilSubscribed().getLast();
+        }
+
+        append(chat, 30);
+
+        try (Client client = connect(user)) {
+            client.subscribe(chat, lastSeen);
+            List<Long> seqs = client.messagesUntilSubscribed();
+            assertThat(seqs)
+                    .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(lastSeen + 1, lastSeen + 30)
+                            .boxed()
+                            .toList());
+        }
+    }
+
+    @Test
+    void manyWritersOnOneChatReachEverySubscriberInSequenceOrder() throws Exception {
+        UUID user = newUser();
+        UUID chat = newChat(user);
+        try (Client first = connect(user);
+                Client second = connect(user)) {
+            first.subscribe(chat, 0);
+            second.subscribe(chat, 0);
+            long start = first.messagesUntilSubscribed().stream()
+                    .mapToLong(Long::longValue)
+                    .max()
+                    .orElse(0);
+            second.messagesUntilSubscribed();
+
+            List<Thread> writers = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                Thread writer = new Thread(() -> append(chat, 50));
+                writers.add(writer);
+                writer.start();
+            }
+            for (Thread writer : writers) {
+                writer.join();
+            }
+
+            List<Long> expected = java.util.stream.LongStream.rangeClosed(start + 1, start + 200)
+                    .boxed()
+                    .toList();
+            assertThat(first.messages(200)).containsExactlyElementsOf(expected);
+            assertThat(second.messages(200)).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void aStrangerCannotSubscribe() throws Exception {
+        UUID owner = newUser();
+        UUID chat = newChat(owner);
+        try (Client stranger = connect(newUser())) {
+            stranger.send(new JsonObject()
+                    .put("type", "subscribe")
+                    .put("chatId", chat.toString())
+                    .put("requestId", "x"));
+            JsonObject error = stranger.next();
+            assertThat(error.getString("type")).isEqualTo("error");
+            assertThat(error.getString("code")).isEqualTo("not-a-member");
+            assertThat(error.getString("requestId")).isEqualTo("x");
+        }
+    }
+
+    @Test
+    void badFramesGetErrorsAndTheConnectionKeepsServing() throws Exception {
+        try (Client client = connect(newUser())) {
+            client.sendText("{not json");
+            assertThat(client.next().getString("code")).isEqualTo("malformed-frame");
+            client.send(new JsonObject().put("type", "dance"));
+            assertThat(client.next().getString("code")).isEqualTo("unknown-type");
+            client.send(new JsonObject().put("type", "subscribe"));
+            assertThat(client.next().getString("code")).isEqualTo("invalid-frame");
+            client.send(new JsonObject().put("type", "ping"));
+            assertThat(client.next().getString("type")).isEqualTo("pong");
+        }
+    }
+
+    @Test
+    void theUpgradeNeedsAValidAccessToken() {
+        assertThatThrownBy(() -> open(null)).hasMessageContaining("401");
+        assertThatThrownBy(() -> open("not-a-token")).hasMessageContaining("401");
+    }
+
+    private Client connect(UUID user) throws Exception {
+        String token = Jwt.issuer("chorus")
+                .subject(user.toString())
+                .expiresIn(Duration.ofMinutes(5))
+                .signWithSecret(secret);
+        return new Client(open(token));
+    }
+
+    private WebSocketHolder open(String token) throws Exception {
+        BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+        WebSocketConnectOptions options = new WebSocketConnectOptions()
+                .setHost(endpoint.getHost())
+                .setPort(endpoint.getPort())
+                .setURI(endpoint.getPath());
+        if (token != null) {
+            options.addHeader("Authorization", "Bearer " + token);
+        }
+        WebSocket socket = vertx.createWebSocketClient()
+                .connect(options)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
+        return new WebSocketHolder(socket, frames);
+    }
+
+    record WebSocketHolder(WebSocket socket, BlockingQueue<JsonObject> frames) {}
+
+    static final class Client implements AutoCloseable {
+        private final WebSocketHolder holder;
+
+        Client(WebSocketHolder holder) {
+            this.holder = holder;
+        }
+
+        void send(JsonObject frame) {
+            sendText(frame.encode());
+        }
+
+        void sendText(String text) {
+            holder.socket().writeTextMessage(text);
+        }
+
+        void subscribe(UUID chat, long afterSeq) {
+            send(new JsonObject()
+                    .put("type", "subscribe")
+                    .put("chatId", chat.toString())
+                    .put("afterSeq", afterSeq));
+        }
+
+        JsonObject next() throws InterruptedException {
+            JsonObject frame = holder.frames().poll(10, TimeUnit.SECONDS);
+            assertThat(frame).as("a frame within 10 s").isNotNull();
+            return frame;
+        }
+
+        List<Long> messagesUntilSubscribed() throws InterruptedException {
+            List<Long> seqs = new ArrayList<>();
+            for (JsonObject frame = next(); !frame.getString("type").equals("subscribed"); frame = next()) {
+                seqs.add(frame.getJsonObject("message").getLong("seq"));
+            }
+            return seqs;
+        }
+
+        List<Long> messages(int count) throws InterruptedException {
+            List<Long> seqs = new ArrayList<>();
+            while (seqs.size() < count) {
+                JsonObject frame = next();
+                assertThat(frame.getString("type")).isEqualTo("message");
+                seqs.add(frame.getJsonObject("message").getLong("seq"));
+            }
+            return seqs;
+        }
+
+        @Override
+        public void close() throws Exception {
+            holder.socket().close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private UUID newUser() {
+        User user = new User(UUID.randomUUID() + "@example.com", "Tester", "not-a-real-hash");
+        await(() -> Panache.withTransaction(user::persist));
+        return user.id;
+    }
+
+    private UUID newChat(UUID owner) {
+        Chat chat = new Chat("live", null, ChatVisibility.PRIVATE, false, owner);
+        ChatMember member = new ChatMember(chat.id, owner, MemberRole.OWNER, Permissions.ALL);
+        await(() -> Panache.withTransaction(() -> chat.persist().chain(member::persist)));
+        return chat.id;
+    }
+
+    /** Appends as api-service does: through MessageLog, one transaction per message. */
+    private void append(UUID chat, int count) {
+        for (int i = 0; i < count; i++) {
+            NewMessage message = NewMessage.system(chat, "test.event", "entry", null);
+            await(() -> Panache.withTransaction(() -> log.append(message)));
+        }
+    }
+
+    private static <T> T await(Supplier<Uni<T>> work) {
+        try {
+            return VertxContextSupport.subscribeAndAwait(work::get);
+        } catch (Throwable e) {
+            throw new RuntimeException(e);
+        }
+    }
+}
