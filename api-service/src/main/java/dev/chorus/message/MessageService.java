@@ -5,7 +5,6 @@ import dev.chorus.chat.ChatAction;
 import dev.chorus.chat.ChatEvents;
 import dev.chorus.chat.ChatMember;
 import dev.chorus.chat.ChatPolicy;
-import dev.chorus.database.DatabaseErrors;
 import dev.chorus.problem.ApiException;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -25,7 +24,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class MessageService {
 
-    public static final int MAX_CONTENT = 4000;
+    public static final int MAX_CONTENT = NewMessage.MAX_USER_CONTENT;
 
     private final ChatAccess access;
     private final MessageLog log;
@@ -56,62 +55,22 @@ public class MessageService {
     /** The stored message, and whether this request created it or an earlier one with the same client id did. */
     public record Sent(MessageView message, boolean created) {}
 
-    /**
-     * Sends a message. Resending with the same client message id returns the first message and writes nothing, even
-     * when two attempts race: the database's unique index decides, and the loser reads the winner's message.
-     */
+    /** Sends a message once per client message id (see {@link MessageLog#send}). */
     @WithSpan
     public Uni<Sent> send(UUID chatId, UUID senderId, SendRequest request) {
-        return Panache.withTransaction(() -> sendOnce(chatId, senderId, request))
-                .onFailure(
-                        failure -> DatabaseErrors.isUniqueViolation(failure, MessageLog.CLIENT_MESSAGE_ID_CONSTRAINT))
-                .recoverWithUni(() -> Panache.withSession(() -> existing(chatId, senderId, request.clientMessageId())));
-    }
-
-    private Uni<Sent> sendOnce(UUID chatId, UUID senderId, SendRequest request) {
-        return access.require(chatId, senderId, ChatAction.SEND).chain(found -> {
-            Uni<Sent> earlier = request.clientMessageId() == null
-                    ? Uni.createFrom().nullItem()
-                    : existing(chatId, senderId, request.clientMessageId());
-            return earlier.chain(sent -> {
-                if (sent != null) {
-                    return Uni.createFrom().item(sent);
-                }
-                return checkReplyTarget(chatId, request.replyToId())
-                        .chain(() -> log.append(NewMessage.fromUser(
-                                chatId, senderId, request.content(), request.replyToId(), request.clientMessageId())))
-                        .chain(appended -> Message.<Message>findById(appended.id()))
-                        .map(message -> new Sent(MessageView.of(message), true));
-            });
-        });
-    }
-
-    private static Uni<Sent> existing(UUID chatId, UUID senderId, String clientMessageId) {
-        return Message.<Message>find("senderId = ?1 and clientMessageId = ?2", senderId, clientMessageId)
-                .firstResult()
-                .map(message -> {
-                    if (message == null) {
-                        return null;
-                    }
-                    if (!message.chatId.equals(chatId)) {
+        return Panache.withSession(() -> access.require(chatId, senderId, ChatAction.SEND))
+                .chain(() -> log.send(NewMessage.fromUser(
+                        chatId, senderId, request.content(), request.replyToId(), request.clientMessageId())))
+                .map(result -> {
+                    if (!result.message().chatId.equals(chatId)) {
                         throw ApiException.conflict(
                                 "client-message-id-reused", "This client message id was used for another chat.");
                     }
-                    return new Sent(MessageView.of(message), false);
-                });
-    }
-
-    private static Uni<Void> checkReplyTarget(UUID chatId, UUID replyToId) {
-        if (replyToId == null) {
-            return Uni.createFrom().voidItem();
-        }
-        return Message.count("id = ?1 and chatId = ?2", replyToId, chatId)
-                .invoke(count -> {
-                    if (count == 0) {
-                        throw ApiException.badRequest("invalid-reply", "replyToId names no message of this chat.");
-                    }
+                    return new Sent(MessageView.of(result.message()), result.created());
                 })
-                .replaceWithVoid();
+                .onFailure(InvalidReplyException.class)
+                .transform(failure ->
+                        ApiException.badRequest("invalid-reply", "replyToId names no message of this chat."));
     }
 
     /**

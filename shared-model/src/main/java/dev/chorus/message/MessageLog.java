@@ -1,5 +1,6 @@
 package dev.chorus.message;
 
+import dev.chorus.database.DatabaseErrors;
 import dev.chorus.database.LowercaseEnumConverter;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -74,6 +75,42 @@ public class MessageLog {
             case java.sql.Timestamp sqlTimestamp -> sqlTimestamp.toInstant();
             default -> throw new IllegalStateException("unexpected timestamp type " + timestamp.getClass());
         };
+    }
+
+    /**
+     * Sends a user message once per client message id, in its own transaction; every service sends this way. A
+     * retry with the same id answers the first message and writes nothing, even when two attempts race: the unique
+     * index decides, and the loser reads the winner's message. The caller checks the sender's permission first, and
+     * checks that an earlier message it gets back belongs to the same chat.
+     */
+    public Uni<SendResult> send(NewMessage message) {
+        if (message.clientMessageId() == null) {
+            return Panache.withTransaction(() -> store(message));
+        }
+        return Panache.withTransaction(() -> findByClientMessageId(message.senderId(), message.clientMessageId())
+                        .chain(earlier -> earlier != null
+                                ? Uni.createFrom().item(new SendResult(earlier, false))
+                                : store(message)))
+                .onFailure(failure -> DatabaseErrors.isUniqueViolation(failure, CLIENT_MESSAGE_ID_CONSTRAINT))
+                .recoverWithUni(() ->
+                        Panache.withSession(() -> findByClientMessageId(message.senderId(), message.clientMessageId())
+                                .map(earlier -> new SendResult(earlier, false))));
+    }
+
+    private Uni<SendResult> store(NewMessage message) {
+        Uni<Void> replyChecked = message.replyToId() == null
+                ? Uni.createFrom().voidItem()
+                : Message.count("id = ?1 and chatId = ?2", message.replyToId(), message.chatId())
+                        .invoke(count -> {
+                            if (count == 0) {
+                                throw new InvalidReplyException();
+                            }
+                        })
+                        .replaceWithVoid();
+        return replyChecked
+                .chain(() -> append(message))
+                .chain(appended -> Message.<Message>findById(appended.id()))
+                .map(stored -> new SendResult(stored, true));
     }
 
     /** The message a sender already sent with this client message id, if any. */

@@ -19,6 +19,12 @@ public record NewMessage(
         UUID replyToId,
         String clientMessageId) {
 
+    /** The longest content a person may send, over REST and over the WebSocket alike. */
+    public static final int MAX_USER_CONTENT = 4000;
+
+    /** The longest client message id. */
+    public static final int MAX_CLIENT_MESSAGE_ID = 100;
+
     public NewMessage {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(chatId, "chatId");

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chorus.chat.ChatAction;
 import dev.chorus.chat.ChatMember;
 import dev.chorus.chat.ChatPolicy;
+import dev.chorus.message.InvalidReplyException;
+import dev.chorus.message.MessageLog;
+import dev.chorus.message.NewMessage;
 import dev.chorus.ws.Frames.ClientFrame;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.Authenticated;
@@ -23,11 +26,13 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 public class ChatSocket {
 
     private final ChatFeeds feeds;
+    private final MessageLog log;
     private final ObjectMapper json;
     private final SecurityIdentity identity;
 
-    public ChatSocket(ChatFeeds feeds, ObjectMapper json, SecurityIdentity identity) {
+    public ChatSocket(ChatFeeds feeds, MessageLog log, ObjectMapper json, SecurityIdentity identity) {
         this.feeds = feeds;
+        this.log = log;
         this.json = json;
         this.identity = identity;
     }
@@ -48,6 +53,7 @@ public class ChatSocket {
         return switch (frame.type()) {
             case "subscribe" -> subscribe(frame, connection);
             case "unsubscribe" -> unsubscribe(frame, connection);
+            case "send" -> send(frame, connection);
             case "ping" -> reply(connection, Frames.Pong.INSTANCE);
             default ->
                 reply(
@@ -71,20 +77,74 @@ public class ChatSocket {
             return reply(
                     connection, new Frames.Error("invalid-frame", "afterSeq cannot be negative.", frame.requestId()));
         }
-        UUID userId = UUID.fromString(((JsonWebToken) identity.getPrincipal()).getSubject());
-        return Panache.withSession(() -> ChatMember.<ChatMember>find(
-                                "chatId = ?1 and userId = ?2 and leftAt is null", frame.chatId(), userId)
-                        .firstResult())
-                .chain(member -> {
-                    if (!ChatPolicy.allows(member, ChatAction.READ)) {
-                        return reply(
-                                connection,
-                                new Frames.Error(
-                                        "not-a-member", "You are not a member of this chat.", frame.requestId()));
-                    }
-                    feeds.subscribe(connection, frame.chatId(), afterSeq, frame.requestId());
-                    return Uni.createFrom().voidItem();
-                });
+        UUID userId = currentUser();
+        return Panache.withSession(() -> activeMember(frame.chatId(), userId)).chain(member -> {
+            if (!ChatPolicy.allows(member, ChatAction.READ)) {
+                return reply(
+                        connection,
+                        new Frames.Error("not-a-member", "You are not a member of this chat.", frame.requestId()));
+            }
+            feeds.subscribe(connection, frame.chatId(), afterSeq, frame.requestId());
+            return Uni.createFrom().voidItem();
+        });
+    }
+
+    /** Stores a message once per client message id and acknowledges it; delivery follows through the feeds. */
+    private Uni<Void> send(ClientFrame frame, WebSocketConnection connection) {
+        String invalid = frame.chatId() == null
+                ? "send needs a chatId."
+                : frame.content() == null || frame.content().isBlank()
+                        ? "send needs content."
+                        : frame.content().length() > NewMessage.MAX_USER_CONTENT
+                                ? "content is limited to " + NewMessage.MAX_USER_CONTENT + " characters."
+                                : frame.clientMessageId() != null
+                                                && (frame.clientMessageId().isBlank()
+                                                        || frame.clientMessageId()
+                                                                        .length()
+                                                                > NewMessage.MAX_CLIENT_MESSAGE_ID)
+                                        ? "clientMessageId must be 1 to " + NewMessage.MAX_CLIENT_MESSAGE_ID
+                                                + " characters."
+                                        : null;
+        if (invalid != null) {
+            return reply(connection, new Frames.Error("invalid-frame", invalid, frame.requestId()));
+        }
+        UUID userId = currentUser();
+        return Panache.withSession(() -> activeMember(frame.chatId(), userId)).chain(member -> {
+            if (!ChatPolicy.allows(member, ChatAction.SEND)) {
+                return reply(
+                        connection,
+                        new Frames.Error(
+                                member == null ? "not-a-member" : "forbidden",
+                                member == null
+                                        ? "You are not a member of this chat."
+                                        : "You may not send in this chat.",
+                                frame.requestId()));
+            }
+            return log.send(NewMessage.fromUser(
+                            frame.chatId(), userId, frame.content(), frame.replyToId(), frame.clientMessageId()))
+                    .chain(result -> result.message().chatId.equals(frame.chatId())
+                            ? reply(connection, new Frames.Ack(frame.requestId(), result.message(), !result.created()))
+                            : reply(
+                                    connection,
+                                    new Frames.Error(
+                                            "client-message-id-reused",
+                                            "This client message id was used for another chat.",
+                                            frame.requestId())))
+                    .onFailure(InvalidReplyException.class)
+                    .recoverWithUni(() -> reply(
+                            connection,
+                            new Frames.Error(
+                                    "invalid-reply", "replyToId names no message of this chat.", frame.requestId())));
+        });
+    }
+
+    private UUID currentUser() {
+        return UUID.fromString(((JsonWebToken) identity.getPrincipal()).getSubject());
+    }
+
+    private static Uni<ChatMember> activeMember(UUID chatId, UUID userId) {
+        return ChatMember.<ChatMember>find("chatId = ?1 and userId = ?2 and leftAt is null", chatId, userId)
+                .firstResult();
     }
 
     private Uni<Void> unsubscribe(ClientFrame frame, WebSocketConnection connection) {

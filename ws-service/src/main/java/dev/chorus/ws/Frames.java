@@ -10,10 +10,17 @@ public final class Frames {
     private Frames() {}
 
     /** Every frame a client sends; {@code type} says which fields matter. */
-    public record ClientFrame(String type, UUID chatId, Long afterSeq, String requestId) {}
+    public record ClientFrame(
+            String type,
+            UUID chatId,
+            Long afterSeq,
+            String content,
+            String clientMessageId,
+            UUID replyToId,
+            String requestId) {}
 
     /** Every frame the server sends carries its {@code type}. */
-    public sealed interface ServerFrame permits Message, Subscribed, Unsubscribed, Error, Pong {
+    public sealed interface ServerFrame permits Message, Subscribed, Unsubscribed, Ack, Error, Pong {
         String type();
     }
 
@@ -36,6 +43,25 @@ public final class Frames {
     public record Unsubscribed(String type, UUID chatId, String requestId) implements ServerFrame {
         public Unsubscribed(UUID chatId, String requestId) {
             this("unsubscribed", chatId, requestId);
+        }
+    }
+
+    /**
+     * The message is stored: its id and sequence number. {@code duplicate} is true when the client message id was
+     * already used and this is the first message, not a new one. The message itself arrives as a message frame.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Ack(
+            String type,
+            String requestId,
+            String clientMessageId,
+            UUID chatId,
+            UUID messageId,
+            long seq,
+            boolean duplicate)
+            implements ServerFrame {
+        public Ack(String requestId, dev.chorus.message.Message message, boolean duplicate) {
+            this("ack", requestId, message.clientMessageId, message.chatId, message.id, message.seq, duplicate);
         }
     }
 

@@ -134,6 +134,125 @@ class ChatSocketTest {
     }
 
     @Test
+    void aSentMessageIsAcknowledgedWithItsSequenceAndDeliveredToSubscribers() throws Exception {
+        UUID user = newUser();
+        UUID chat = newChat(user);
+        try (Client client = connect(user)) {
+            client.subscribe(chat, 0);
+            client.messagesUntilSubscribed();
+
+            client.send(sendFrame(chat, "hello", "c-1", "r1"));
+
+            List<JsonObject> frames = List.of(client.next(), client.next());
+            JsonObject ack = frames.stream()
+                    .filter(f -> f.getString("type").equals("ack"))
+                    .findFirst()
+                    .orElseThrow();
+            JsonObject message = frames.stream()
+                    .filter(f -> f.getString("type").equals("message"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(ack.getString("requestId")).isEqualTo("r1");
+            assertThat(ack.getBoolean("duplicate")).isFalse();
+            assertThat(message.getJsonObject("message").getString("id")).isEqualTo(ack.getString("messageId"));
+            assertThat(message.getJsonObject("message").getLong("seq")).isEqualTo(ack.getLong("seq"));
+            assertThat(message.getJsonObject("message").getString("content")).isEqualTo("hello");
+        }
+    }
+
+    @Test
+    void resendingTheSameClientMessageIdAcknowledgesTheFirstMessageAndStoresNothing() throws Exception {
+        UUID user = newUser();
+        UUID chat = newChat(user);
+        try (Client client = connect(user)) {
+            client.send(sendFrame(chat, "once", "c-1", "r1"));
+            JsonObject first = client.next();
+            client.send(sendFrame(chat, "once", "c-1", "r2"));
+            JsonObject second = client.next();
+
+            assertThat(second.getBoolean("duplicate")).isTrue();
+            assertThat(second.getString("messageId")).isEqualTo(first.getString("messageId"));
+            assertThat(second.getLong("seq")).isEqualTo(first.getLong("seq"));
+        }
+    }
+
+    @Test
+    void concurrentSendersOverTheSocketReachEverySubscriberInOrder() throws Exception {
+        UUID user = newUser();
+        UUID chat = newChat(user);
+        try (Client first = connect(user);
+                Client second = connect(user)) {
+            first.subscribe(chat, 0);
+            second.subscribe(chat, 0);
+            assertThat(first.messagesUntilSubscribed()).isEmpty();
+            assertThat(second.messagesUntilSubscribed()).isEmpty();
+            long start = 0;
+
+            List<Client> senders = new ArrayList<>();
+            for (int s = 0; s < 4; s++) {
+                senders.add(connect(user));
+            }
+            for (int i = 0; i < 50; i++) {
+                for (int s = 0; s < senders.size(); s++) {
+                    senders.get(s).send(sendFrame(chat, "m", "s" + s + "-" + i, null));
+                }
+            }
+            List<Long> acknowledged = new ArrayList<>();
+            for (Client sender : senders) {
+                for (int i = 0; i < 50; i++) {
+                    JsonObject ack = sender.next();
+                    assertThat(ack.getString("type")).isEqualTo("ack");
+                    acknowledged.add(ack.getLong("seq"));
+                }
+                sender.close();
+            }
+
+            List<Long> expected = java.util.stream.LongStream.rangeClosed(start + 1, start + 200)
+                    .boxed()
+                    .toList();
+            assertThat(acknowledged).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(first.messages(200)).containsExactlyElementsOf(expected);
+            assertThat(second.messages(200)).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void sendingNeedsMembershipThePermissionAndContent() throws Exception {
+        UUID owner = newUser();
+        UUID chat = newChat(owner);
+        UUID muted = newUser();
+        ChatMember member = new ChatMember(chat, muted, MemberRole.MEMBER, new Permissions(false, false, false, false));
+        await(() -> Panache.withTransaction(member::persist));
+
+        try (Client stranger = connect(newUser());
+                Client mutedClient = connect(muted);
+                Client ownerClient = connect(owner)) {
+            stranger.send(sendFrame(chat, "hi", null, "a"));
+            assertThat(stranger.next().getString("code")).isEqualTo("not-a-member");
+            mutedClient.send(sendFrame(chat, "hi", null, "b"));
+            assertThat(mutedClient.next().getString("code")).isEqualTo("forbidden");
+            ownerClient.send(sendFrame(chat, " ", null, "c"));
+            assertThat(ownerClient.next().getString("code")).isEqualTo("invalid-frame");
+            ownerClient.send(sendFrame(chat, "x".repeat(4001), null, "d"));
+            assertThat(ownerClient.next().getString("code")).isEqualTo("invalid-frame");
+        }
+    }
+
+    private static JsonObject sendFrame(UUID chat, String content, String clientMessageId, String requestId) {
+        JsonObject frame = new JsonObject()
+                .put("type", "send")
+                .put("chatId", chat.toString())
+                .put("content", content);
+        if (clientMessageId != null) {
+            frame.put("clientMessageId", clientMessageId);
+        }
+        if (requestId != null) {
+            frame.put("requestId", requestId);
+        }
+        return frame;
+    }
+
+    @Test
     void aStrangerCannotSubscribe() throws Exception {
         UUID owner = newUser();
         UUID chat = newChat(owner);
