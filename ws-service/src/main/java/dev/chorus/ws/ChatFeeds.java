@@ -56,6 +56,7 @@ public class ChatFeeds {
     private Context context;
     private long timer = -1;
     private boolean polling;
+    private boolean pollFailing;
 
     public ChatFeeds(Vertx vertx, Pool pool, ObjectMapper json, WsConfig config) {
         this.vertx = vertx;

@@ -12,18 +12,23 @@ import dev.chorus.ws.Frames.ClientFrame;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
 import java.util.UUID;
 import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
 
 /** The one WebSocket endpoint. The upgrade needs a valid access token; frames are JSON (docs/websocket-protocol.md). */
 @WebSocket(path = "/ws")
 @Authenticated
 public class ChatSocket {
+
+    private static final Logger LOG = Logger.getLogger(ChatSocket.class);
 
     private final ChatFeeds feeds;
     private final MessageLog log;
@@ -61,6 +66,16 @@ public class ChatSocket {
                         new Frames.Error(
                                 "unknown-type", "Unknown frame type '" + frame.type() + "'.", frame.requestId()));
         };
+    }
+
+    /** Vert.x refuses a message over the size limit while assembling it; the client learns why from the close code. */
+    @OnError
+    public Uni<Void> onError(IllegalStateException failure, WebSocketConnection connection) {
+        if (failure.getMessage() != null && failure.getMessage().contains("max message size")) {
+            return connection.close(new CloseReason(CloseCodes.MESSAGE_TOO_BIG, "Messages are limited to 64 KiB."));
+        }
+        LOG.error("Unexpected failure on a WebSocket connection", failure);
+        return connection.close(new CloseReason(CloseCodes.INTERNAL_ERROR, "Internal error"));
     }
 
     @OnClose

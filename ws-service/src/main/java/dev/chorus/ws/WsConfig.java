@@ -19,6 +19,10 @@ public interface WsConfig {
     @WithDefault("25ms")
     Duration pollInterval();
 
+    /** Web origins allowed to open a socket (the same list as the API's CORS origins). */
+    @WithName("ws.allowed-origins")
+    java.util.List<String> allowedOrigins();
+
     /** The most entries read from the database in one go, for a replay or a burst. */
     @WithName("ws.batch-size")
     @WithDefault("500")

@@ -283,20 +283,40 @@ class ChatSocketTest {
     }
 
     @Test
+    void aFrameOverTheSizeLimitClosesTheSocketWithMessageTooBig() throws Exception {
+        try (Client client = connect(newUser())) {
+            client.sendText("{\"type\":\"ping\",\"requestId\":\"" + "x".repeat(70_000) + "\"}");
+            assertThat(client.closeCode()).isEqualTo(1009);
+        }
+    }
+
+    @Test
+    void pagesOfOtherSitesCannotOpenASocket() throws Exception {
+        assertThatThrownBy(() -> open(token(newUser()), "https://evil.example")).hasMessageContaining("403");
+        try (Client allowed = new Client(open(token(newUser()), "http://localhost:8080"))) {
+            allowed.send(new JsonObject().put("type", "ping"));
+            assertThat(allowed.next().getString("type")).isEqualTo("pong");
+        }
+    }
+
+    @Test
     void theUpgradeNeedsAValidAccessToken() {
-        assertThatThrownBy(() -> open(null)).hasMessageContaining("401");
-        assertThatThrownBy(() -> open("not-a-token")).hasMessageContaining("401");
+        assertThatThrownBy(() -> open(null, null)).hasMessageContaining("401");
+        assertThatThrownBy(() -> open("not-a-token", null)).hasMessageContaining("401");
     }
 
     private Client connect(UUID user) throws Exception {
-        String token = Jwt.issuer("chorus")
+        return new Client(open(token(user), null));
+    }
+
+    private String token(UUID user) {
+        return Jwt.issuer("chorus")
                 .subject(user.toString())
                 .expiresIn(Duration.ofMinutes(5))
                 .signWithSecret(secret);
-        return new Client(open(token));
     }
 
-    private WebSocketHolder open(String token) throws Exception {
+    private WebSocketHolder open(String token, String origin) throws Exception {
         BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
         WebSocketConnectOptions options = new WebSocketConnectOptions()
                 .setHost(endpoint.getHost())
@@ -305,16 +325,25 @@ class ChatSocketTest {
         if (token != null) {
             options.addHeader("Authorization", "Bearer " + token);
         }
+        // Vert.x sends an Origin of its own unless told not to; only the tests that act as a page send one.
+        if (origin != null) {
+            options.addHeader("Origin", origin);
+        } else {
+            options.setAllowOriginHeader(false);
+        }
         WebSocket socket = vertx.createWebSocketClient()
                 .connect(options)
                 .toCompletionStage()
                 .toCompletableFuture()
                 .get(10, TimeUnit.SECONDS);
+        java.util.concurrent.CompletableFuture<Short> closed = new java.util.concurrent.CompletableFuture<>();
         socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
-        return new WebSocketHolder(socket, frames);
+        socket.closeHandler(ignored -> closed.complete(socket.closeStatusCode()));
+        return new WebSocketHolder(socket, frames, closed);
     }
 
-    record WebSocketHolder(WebSocket socket, BlockingQueue<JsonObject> frames) {}
+    record WebSocketHolder(
+            WebSocket socket, BlockingQueue<JsonObject> frames, java.util.concurrent.CompletableFuture<Short> closed) {}
 
     static final class Client implements AutoCloseable {
         private final WebSocketHolder holder;
@@ -362,9 +391,19 @@ class ChatSocketTest {
             return seqs;
         }
 
+        int closeCode() throws Exception {
+            return holder.closed().get(10, TimeUnit.SECONDS);
+        }
+
         @Override
         public void close() throws Exception {
-            holder.socket().close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            if (!holder.socket().isClosed()) {
+                holder.socket()
+                        .close()
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .get(5, TimeUnit.SECONDS);
+            }
         }
     }
 
