@@ -32,12 +32,19 @@ public class ChatSocket {
 
     private final ChatFeeds feeds;
     private final MessageLog log;
+    private final SendRateLimiter sendLimiter;
     private final ObjectMapper json;
     private final SecurityIdentity identity;
 
-    public ChatSocket(ChatFeeds feeds, MessageLog log, ObjectMapper json, SecurityIdentity identity) {
+    public ChatSocket(
+            ChatFeeds feeds,
+            MessageLog log,
+            SendRateLimiter sendLimiter,
+            ObjectMapper json,
+            SecurityIdentity identity) {
         this.feeds = feeds;
         this.log = log;
+        this.sendLimiter = sendLimiter;
         this.json = json;
         this.identity = identity;
     }
@@ -81,6 +88,7 @@ public class ChatSocket {
     @OnClose
     public void onClose(WebSocketConnection connection) {
         feeds.disconnected(connection);
+        sendLimiter.forget(connection.id());
     }
 
     private Uni<Void> subscribe(ClientFrame frame, WebSocketConnection connection) {
@@ -122,6 +130,14 @@ public class ChatSocket {
                                         : null;
         if (invalid != null) {
             return reply(connection, new Frames.Error("invalid-frame", invalid, frame.requestId()));
+        }
+        if (!sendLimiter.tryAcquire(connection.id())) {
+            return reply(
+                    connection,
+                    new Frames.Error(
+                            "rate-limited",
+                            "Too many messages on this connection; slow down and resend.",
+                            frame.requestId()));
         }
         UUID userId = currentUser();
         return Panache.withSession(() -> activeMember(frame.chatId(), userId)).chain(member -> {

@@ -23,6 +23,16 @@ public interface WsConfig {
     @WithName("ws.allowed-origins")
     java.util.List<String> allowedOrigins();
 
+    /** Messages one connection may send per second, once its burst is spent. */
+    @WithName("ws.send-rate")
+    @WithDefault("10")
+    double sendRate();
+
+    /** Messages one connection may send at once before the rate applies. */
+    @WithName("ws.send-burst")
+    @WithDefault("100")
+    int sendBurst();
+
     /** The most entries read from the database in one go, for a replay or a burst. */
     @WithName("ws.batch-size")
     @WithDefault("500")

@@ -238,6 +238,35 @@ class ChatSocketTest {
         }
     }
 
+    @Test
+    void floodingBeyondTheConnectionsRateGetsErrorsWhileOtherConnectionsKeepServing() throws Exception {
+        UUID user = newUser();
+        UUID chat = newChat(user);
+        try (Client flooder = connect(user);
+                Client bystander = connect(user)) {
+            for (int i = 0; i < 150; i++) {
+                flooder.send(sendFrame(chat, "flood", "f-" + i, null));
+            }
+            int acks = 0;
+            int limited = 0;
+            for (int i = 0; i < 150; i++) {
+                JsonObject frame = flooder.next();
+                if (frame.getString("type").equals("ack")) {
+                    acks++;
+                } else {
+                    assertThat(frame.getString("code")).isEqualTo("rate-limited");
+                    limited++;
+                }
+            }
+            // The burst of 100, plus what the rate of 10 per second refills while the frames are handled.
+            assertThat(acks).isBetween(100, 149);
+            assertThat(limited).isEqualTo(150 - acks);
+
+            bystander.send(sendFrame(chat, "still here", "b-1", "b"));
+            assertThat(bystander.next().getString("type")).isEqualTo("ack");
+        }
+    }
+
     private static JsonObject sendFrame(UUID chat, String content, String clientMessageId, String requestId) {
         JsonObject frame = new JsonObject()
                 .put("type", "send")
