@@ -8,6 +8,8 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -42,7 +44,7 @@ public class RateLimiter {
         }
         String address =
                 request.remoteAddress() != null ? request.remoteAddress().hostAddress() : "unknown";
-        java.util.List<String> subjects = new java.util.ArrayList<>(2);
+        List<String> subjects = new ArrayList<>(2);
         if (limit.perUser() > 0 && userId != null) {
             subjects.add("user:" + userId);
         }

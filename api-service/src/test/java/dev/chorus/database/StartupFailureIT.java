@@ -6,7 +6,6 @@ import static org.hamcrest.Matchers.is;
 
 import dev.chorus.local.ServiceProcess;
 import dev.chorus.testing.TestDatabase;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -108,12 +107,7 @@ class StartupFailureIT {
     }
 
     private static ServiceProcess start(Map<String, String> environment) {
-        return ServiceProcess.start(
-                "api-service",
-                Path.of("target/quarkus-app/quarkus-run.jar"),
-                0,
-                environment,
-                Path.of("target/startup-failure-it", System.nanoTime() + ".log"));
+        return ServiceProcess.startPackaged("api-service", environment);
     }
 
     private static void assertNoStackTrace(String output) {

@@ -7,7 +7,6 @@ import dev.chorus.local.ServiceProcess;
 import dev.chorus.testing.TestDatabase;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,11 +57,6 @@ class RateLimitAcrossReplicasIT {
     }
 
     private static ServiceProcess start(Map<String, String> environment) {
-        return ServiceProcess.start(
-                "api-service",
-                Path.of("target/quarkus-app/quarkus-run.jar"),
-                0,
-                environment,
-                Path.of("target/rate-limit-it", System.nanoTime() + ".log"));
+        return ServiceProcess.startPackaged("api-service", environment);
     }
 }

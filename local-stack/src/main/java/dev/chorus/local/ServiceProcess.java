@@ -65,6 +65,19 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the current module's packaged jar ({@code target/quarkus-app}) on a free port, logging to a new file
+     * under {@code target/processes}: how tests run a service the way a platform does.
+     */
+    public static ServiceProcess startPackaged(String name, Map<String, String> environment) {
+        return start(
+                name,
+                Path.of("target/quarkus-app/quarkus-run.jar"),
+                0,
+                environment,
+                Path.of("target/processes", name + "-" + System.nanoTime() + ".log"));
+    }
+
     public String name() {
         return name;
     }

@@ -77,7 +77,7 @@ public class ChatFeeds {
         }
     }
 
-    /** Starts delivering {@code chatId} after {@code afterSeq}; {@code onLive} runs once the replay is done. */
+    /** Replays {@code chatId} after {@code afterSeq}, answers with a subscribed frame, then delivers live. */
     public void subscribe(WebSocketConnection connection, UUID chatId, long afterSeq, String requestId) {
         context.runOnContext(ignored -> {
             Feed feed = feeds.computeIfAbsent(chatId, Feed::new);
