@@ -5,6 +5,7 @@ import dev.chorus.chat.ChatAction;
 import dev.chorus.chat.ChatEvents;
 import dev.chorus.chat.ChatMember;
 import dev.chorus.chat.ChatPolicy;
+import dev.chorus.chat.ReadMarkers;
 import dev.chorus.problem.ApiException;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -29,11 +30,13 @@ public class MessageService {
     private final ChatAccess access;
     private final MessageLog log;
     private final ChatEvents events;
+    private final ReadMarkers readMarkers;
 
-    public MessageService(ChatAccess access, MessageLog log, ChatEvents events) {
+    public MessageService(ChatAccess access, MessageLog log, ChatEvents events, ReadMarkers readMarkers) {
         this.access = access;
         this.log = log;
         this.events = events;
+        this.readMarkers = readMarkers;
     }
 
     public record SendRequest(
@@ -157,15 +160,10 @@ public class MessageService {
 
     /** Moves the caller's read marker forward (never back, never past the end). */
     @WithSpan
-    @WithTransaction
+    /** Moves the caller's read marker, never backwards; every replica passes the new marker on to the chat. */
+    @WithSession
     public Uni<Long> markRead(UUID chatId, UUID userId, long seq) {
-        return access.require(chatId, userId, ChatAction.READ).map(found -> {
-            long marker = Math.min(seq, found.chat().lastMessageSeq);
-            if (marker > found.member().lastReadSeq) {
-                found.member().lastReadSeq = marker;
-            }
-            return found.member().lastReadSeq;
-        });
+        return access.require(chatId, userId, ChatAction.READ).chain(found -> readMarkers.advance(chatId, userId, seq));
     }
 
     private static boolean mayDelete(ChatMember member, Message message) {

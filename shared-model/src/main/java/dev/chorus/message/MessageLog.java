@@ -2,6 +2,7 @@ package dev.chorus.message;
 
 import dev.chorus.database.DatabaseErrors;
 import dev.chorus.database.LowercaseEnumConverter;
+import dev.chorus.signal.ChatSignals;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,6 +26,12 @@ public class MessageLog {
 
     /** The partial unique index that makes a client message id an idempotency key per sender. */
     public static final String CLIENT_MESSAGE_ID_CONSTRAINT = "messages_sender_client_message_id_key";
+
+    private final ChatSignals signals;
+
+    public MessageLog(ChatSignals signals) {
+        this.signals = signals;
+    }
 
     private static final String APPEND = """
             WITH next AS (
@@ -84,6 +91,14 @@ public class MessageLog {
      * checks that an earlier message it gets back belongs to the same chat.
      */
     public Uni<SendResult> send(NewMessage message) {
+        return storeOnce(message).invoke(result -> {
+            if (result.created()) {
+                signals.wake(message.chatId());
+            }
+        });
+    }
+
+    private Uni<SendResult> storeOnce(NewMessage message) {
         if (message.clientMessageId() == null) {
             return Panache.withTransaction(() -> store(message));
         }

@@ -22,6 +22,8 @@ public final class TestDatabase {
     /** Points the tests at an existing server, e.g. jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres&password=pw */
     public static final String EXTERNAL_URL_VARIABLE = "CHORUS_TEST_DATABASE_URL";
 
+    private static final String SHARED_PROPERTY = "dev.chorus.testing.shared-database";
+
     private static TestDatabase shared;
 
     private final String host;
@@ -45,10 +47,36 @@ public final class TestDatabase {
         }
     }
 
+    /**
+     * The JVM's database. A test profile restarts Quarkus in a new class loader, which sees a new copy of this
+     * class; a system property, which all class loaders share, hands the same database on to it.
+     */
     public static synchronized TestDatabase shared() {
         if (shared == null) {
-            String external = System.getenv(EXTERNAL_URL_VARIABLE);
-            shared = external == null || external.isBlank() ? startEmbedded() : createOn(external.strip());
+            String handedOn = System.getProperty(SHARED_PROPERTY);
+            if (handedOn != null) {
+                String[] parts = handedOn.split("\n", -1);
+                shared = new TestDatabase(
+                        parts[0],
+                        Integer.parseInt(parts[1]),
+                        parts[2],
+                        parts[3],
+                        parts[4],
+                        parts[5].isEmpty() ? null : parts[5]);
+            } else {
+                String external = System.getenv(EXTERNAL_URL_VARIABLE);
+                shared = external == null || external.isBlank() ? startEmbedded() : createOn(external.strip());
+                System.setProperty(
+                        SHARED_PROPERTY,
+                        String.join(
+                                "\n",
+                                shared.host,
+                                Integer.toString(shared.port),
+                                shared.database,
+                                shared.username,
+                                shared.password,
+                                shared.adminJdbcUrl == null ? "" : shared.adminJdbcUrl));
+            }
         }
         return shared;
     }

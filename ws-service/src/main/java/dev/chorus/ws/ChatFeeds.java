@@ -1,9 +1,12 @@
 package dev.chorus.ws;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chorus.message.MessageRole;
 import dev.chorus.message.MessageView;
+import dev.chorus.signal.ChatSignal;
+import dev.chorus.signal.ChatSignals;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.websockets.next.WebSocketConnection;
@@ -16,6 +19,8 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,6 +41,10 @@ import org.jboss.logging.Logger;
  *
  * <p>A subscriber that is behind (it just subscribed, or it missed entries) reads its own gap from the table
  * before it is live. All state here is touched only on one Vert.x context, so it needs no locks.
+ *
+ * <p>Writers also publish a coalesced wake-up ({@link ChatSignals#wake}) after they commit, which makes the next
+ * poll happen at once instead of up to one interval later; the poll stays the safety net for anything missed.
+ * Typing, read markers and presence arrive as {@link ChatSignal}s and go to the chat's live subscribers.
  */
 @ApplicationScoped
 public class ChatFeeds {
@@ -49,41 +59,68 @@ public class ChatFeeds {
 
     private final Vertx vertx;
     private final Pool pool;
-    private final ObjectMapper json;
+    private final Outbox outbox;
+    private final Presences presences;
+    private final ChatSignals signals;
     private final WsConfig config;
 
     private final Map<UUID, Feed> feeds = new HashMap<>();
+    private final Set<UUID> presenceStale = new LinkedHashSet<>();
+    private final AtomicInteger subscriptions = new AtomicInteger();
+    private final Counter deliveries;
+    private final Timer deliveryLag;
     private Context context;
-    private long timer = -1;
+    private long pollTimer = -1;
+    private long heartbeatTimer = -1;
     private boolean polling;
-    private boolean pollFailing;
+    private boolean pollAgain;
+    private boolean readingPresence;
 
-    public ChatFeeds(Vertx vertx, Pool pool, ObjectMapper json, WsConfig config) {
+    public ChatFeeds(
+            Vertx vertx,
+            Pool pool,
+            Outbox outbox,
+            Presences presences,
+            ChatSignals signals,
+            WsConfig config,
+            MeterRegistry metrics) {
         this.vertx = vertx;
         this.pool = pool;
-        this.json = json;
+        this.outbox = outbox;
+        this.presences = presences;
+        this.signals = signals;
         this.config = config;
+        metrics.gauge("chorus.ws.subscriptions", subscriptions);
+        this.deliveries = Counter.builder("chorus.ws.deliveries")
+                .description("Chat entries delivered to subscribers, replays included")
+                .register(metrics);
+        this.deliveryLag = Timer.builder("chorus.ws.delivery.lag")
+                .description("From an entry's creation to its live delivery to a subscriber")
+                .publishPercentileHistogram()
+                .register(metrics);
     }
 
     void start(@Observes StartupEvent event) {
         context = vertx.getOrCreateContext();
-        context.runOnContext(
-                ignored -> timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> poll()));
+        context.runOnContext(ignored -> {
+            pollTimer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> poll());
+            heartbeatTimer = vertx.setPeriodic(config.presenceHeartbeat().toMillis(), id -> heartbeat());
+        });
     }
 
     void stop(@Observes ShutdownEvent event) {
-        if (timer != -1) {
-            vertx.cancelTimer(timer);
-        }
+        vertx.cancelTimer(pollTimer);
+        vertx.cancelTimer(heartbeatTimer);
     }
 
     /** Replays {@code chatId} after {@code afterSeq}, answers with a subscribed frame, then delivers live. */
-    public void subscribe(WebSocketConnection connection, UUID chatId, long afterSeq, String requestId) {
+    public void subscribe(WebSocketConnection connection, UUID userId, UUID chatId, long afterSeq, String requestId) {
         context.runOnContext(ignored -> {
             Feed feed = feeds.computeIfAbsent(chatId, Feed::new);
-            feed.subscribers.removeIf(s -> s.connection.id().equals(connection.id()));
-            Subscriber subscriber = new Subscriber(connection, feed, afterSeq, requestId);
+            remove(feed, connection);
+            Subscriber subscriber = new Subscriber(connection, userId, feed, afterSeq, requestId);
             feed.subscribers.add(subscriber);
+            subscriptions.incrementAndGet();
             catchUp(subscriber);
         });
     }
@@ -92,7 +129,7 @@ public class ChatFeeds {
         context.runOnContext(ignored -> {
             Feed feed = feeds.get(chatId);
             if (feed != null) {
-                feed.subscribers.removeIf(s -> s.connection.id().equals(connection.id()));
+                remove(feed, connection);
                 dropIfUnused(feed);
             }
         });
@@ -101,15 +138,110 @@ public class ChatFeeds {
     public void disconnected(WebSocketConnection connection) {
         context.runOnContext(ignored -> {
             for (Feed feed : List.copyOf(feeds.values())) {
-                feed.subscribers.removeIf(s -> s.connection.id().equals(connection.id()));
+                remove(feed, connection);
                 dropIfUnused(feed);
             }
+        });
+    }
+
+    /** Passes typing on to the chat, at most once per typing interval per connection; only subscribers may type. */
+    public void typing(WebSocketConnection connection, UUID chatId, String requestId) {
+        context.runOnContext(ignored -> {
+            Subscriber subscriber = liveSubscriber(connection, chatId);
+            if (subscriber == null) {
+                outbox.send(
+                        connection,
+                        new Frames.Error("not-subscribed", "Subscribe to the chat before typing in it.", requestId));
+                return;
+            }
+            Instant now = Instant.now();
+            if (subscriber.typingAt == null
+                    || Duration.between(subscriber.typingAt, now).compareTo(config.typingInterval()) >= 0) {
+                subscriber.typingAt = now;
+                signals.publishLater(ChatSignal.typing(chatId, subscriber.userId));
+            }
+        });
+    }
+
+    /** A signal from any replica (this one included), heard through LISTEN. */
+    public void signal(ChatSignal signal) {
+        context.runOnContext(ignored -> {
+            switch (signal.kind()) {
+                case WAKE -> {
+                    if (signal.chatIds() != null && signal.chatIds().stream().anyMatch(feeds::containsKey)) {
+                        requestPoll();
+                    }
+                }
+                case TYPING -> {
+                    Feed feed = feeds.get(signal.chatId());
+                    if (feed != null) {
+                        Frames.Typing frame = new Frames.Typing(signal.chatId(), signal.userId());
+                        feed.live()
+                                .filter(s -> !s.userId.equals(signal.userId()))
+                                .forEach(s -> outbox.send(s.connection, frame));
+                    }
+                }
+                case READ -> {
+                    Feed feed = feeds.get(signal.chatId());
+                    if (feed != null && signal.seq() != null) {
+                        Frames.Read frame = new Frames.Read(signal.chatId(), signal.userId(), signal.seq());
+                        feed.live().forEach(s -> outbox.send(s.connection, frame));
+                    }
+                }
+                case PRESENCE -> {
+                    if (feeds.containsKey(signal.chatId())) {
+                        presenceStale.add(signal.chatId());
+                        readPresence();
+                    }
+                }
+            }
+        });
+    }
+
+    /** After the signal connection came back: anything signalled meanwhile is found in the tables. */
+    public void resync() {
+        context.runOnContext(ignored -> {
+            requestPoll();
+            presenceStale.addAll(feeds.keySet());
+            readPresence();
+        });
+    }
+
+    private Subscriber liveSubscriber(WebSocketConnection connection, UUID chatId) {
+        Feed feed = feeds.get(chatId);
+        return feed == null
+                ? null
+                : feed.live()
+                        .filter(s -> s.connection.id().equals(connection.id()))
+                        .findFirst()
+                        .orElse(null);
+    }
+
+    private void remove(Feed feed, WebSocketConnection connection) {
+        feed.subscribers.removeIf(s -> {
+            if (!s.connection.id().equals(connection.id())) {
+                return false;
+            }
+            subscriptions.decrementAndGet();
+            if (s.present) {
+                presences.leave(feed.chatId, connection.id());
+            }
+            return true;
         });
     }
 
     private void dropIfUnused(Feed feed) {
         if (feed.subscribers.isEmpty()) {
             feeds.remove(feed.chatId);
+            presenceStale.remove(feed.chatId);
+        }
+    }
+
+    private void requestPoll() {
+        if (polling) {
+            pollAgain = true;
+        } else {
+            poll();
         }
     }
 
@@ -119,6 +251,7 @@ public class ChatFeeds {
             return;
         }
         polling = true;
+        pollAgain = false;
         UUID[] chatIds = feeds.keySet().toArray(UUID[]::new);
         pool.preparedQuery(HEADS)
                 .execute(Tuple.of(chatIds))
@@ -131,6 +264,9 @@ public class ChatFeeds {
                                 if (feed != null) {
                                     advance(feed, row.getLong("last_message_seq"));
                                 }
+                            }
+                            if (pollAgain) {
+                                poll();
                             }
                         }),
                         failure -> context.runOnContext(ignored -> {
@@ -163,6 +299,9 @@ public class ChatFeeds {
                                             && !subscriber.catchingUp
                                             && subscriber.lastSent == entry.seq() - 1) {
                                         subscriber.send(entry);
+                                        if (entry.createdAt() != null) {
+                                            deliveryLag.record(Duration.between(entry.createdAt(), Instant.now()));
+                                        }
                                     }
                                 }
                             }
@@ -203,8 +342,11 @@ public class ChatFeeds {
                                     || subscriber.feed.head > subscriber.lastSent;
                             if (!subscriber.live && entries.size() < config.batchSize()) {
                                 subscriber.live = true;
-                                subscriber.sendFrame(new Frames.Subscribed(
-                                        subscriber.feed.chatId, subscriber.lastSent, subscriber.requestId));
+                                outbox.send(
+                                        subscriber.connection,
+                                        new Frames.Subscribed(
+                                                subscriber.feed.chatId, subscriber.lastSent, subscriber.requestId));
+                                join(subscriber);
                             }
                             if (more && !entries.isEmpty()) {
                                 catchUp(subscriber);
@@ -213,10 +355,12 @@ public class ChatFeeds {
                         failure -> context.runOnContext(ignored -> {
                             subscriber.catchingUp = false;
                             LOG.warnf("Replay of chat %s failed: %s", subscriber.feed.chatId, failure.getMessage());
-                            subscriber.sendFrame(new Frames.Error(
-                                    "replay-failed",
-                                    "Could not read the chat; subscribe again.",
-                                    subscriber.requestId));
+                            outbox.send(
+                                    subscriber.connection,
+                                    new Frames.Error(
+                                            "replay-failed",
+                                            "Could not read the chat; subscribe again.",
+                                            subscriber.requestId));
                         }));
     }
 
@@ -224,6 +368,79 @@ public class ChatFeeds {
         return pool.preparedQuery(ENTRIES)
                 .execute(Tuple.of(chatId, afterSeq, config.batchSize()))
                 .map(ChatFeeds::views);
+    }
+
+    /** Records the live subscriber as online in the chat; every replica then re-reads the chat's presence. */
+    private void join(Subscriber subscriber) {
+        presences
+                .join(subscriber.feed.chatId, subscriber.userId, subscriber.connection.id())
+                .subscribe()
+                .with(
+                        ignored -> context.runOnContext(done -> {
+                            if (subscriber.feed.subscribers.contains(subscriber)) {
+                                subscriber.present = true;
+                            } else {
+                                presences.leave(subscriber.feed.chatId, subscriber.connection.id());
+                            }
+                        }),
+                        failure -> LOG.warnf(
+                                "Presence in chat %s not recorded: %s", subscriber.feed.chatId, failure.getMessage()));
+    }
+
+    /** Re-reads who is online in the chats marked stale and tells subscribers what changed. */
+    private void readPresence() {
+        if (readingPresence || presenceStale.isEmpty()) {
+            return;
+        }
+        readingPresence = true;
+        List<UUID> chatIds = List.copyOf(presenceStale);
+        presenceStale.clear();
+        presences
+                .online(chatIds)
+                .subscribe()
+                .with(
+                        online -> context.runOnContext(ignored -> {
+                            readingPresence = false;
+                            for (UUID chatId : chatIds) {
+                                Feed feed = feeds.get(chatId);
+                                if (feed != null) {
+                                    showPresence(feed, online.getOrDefault(chatId, Set.of()));
+                                }
+                            }
+                            readPresence();
+                        }),
+                        failure -> context.runOnContext(ignored -> {
+                            readingPresence = false;
+                            presenceStale.addAll(chatIds);
+                            LOG.warnf("Reading presence failed: %s", failure.getMessage());
+                        }));
+    }
+
+    private void showPresence(Feed feed, Set<UUID> online) {
+        boolean changed = !online.equals(feed.online);
+        feed.online = online;
+        Frames.Presence frame = new Frames.Presence(feed.chatId, List.copyOf(online));
+        feed.live().filter(s -> changed || !s.presenceShown).forEach(s -> {
+            s.presenceShown = true;
+            outbox.send(s.connection, frame);
+        });
+    }
+
+    /** Renews this replica's presence rows, then re-reads every followed chat's presence to drop dead replicas. */
+    private void heartbeat() {
+        List<Presences.Entry> entries = new ArrayList<>();
+        feeds.values().forEach(feed -> feed.subscribers.stream()
+                .filter(s -> s.present)
+                .forEach(s -> entries.add(new Presences.Entry(feed.chatId, s.userId, s.connection.id()))));
+        presences
+                .heartbeat(entries)
+                .subscribe()
+                .with(
+                        ignored -> context.runOnContext(done -> {
+                            presenceStale.addAll(feeds.keySet());
+                            readPresence();
+                        }),
+                        failure -> LOG.warnf("Presence heartbeat failed: %s", failure.getMessage()));
     }
 
     private static List<MessageView> views(RowSet<Row> rows) {
@@ -249,7 +466,7 @@ public class ChatFeeds {
         return views;
     }
 
-    private static java.time.Instant instant(OffsetDateTime time) {
+    private static Instant instant(OffsetDateTime time) {
         return time == null ? null : time.toInstant();
     }
 
@@ -258,23 +475,33 @@ public class ChatFeeds {
         final Set<Subscriber> subscribers = new LinkedHashSet<>();
         long head = -1;
         boolean fetching;
+        Set<UUID> online = Set.of();
 
         Feed(UUID chatId) {
             this.chatId = chatId;
+        }
+
+        java.util.stream.Stream<Subscriber> live() {
+            return subscribers.stream().filter(s -> s.live);
         }
     }
 
     private final class Subscriber {
         final WebSocketConnection connection;
+        final UUID userId;
         final Feed feed;
         final String requestId;
         long lastSent;
         boolean live;
         boolean catchingUp;
         boolean again;
+        boolean present;
+        boolean presenceShown;
+        Instant typingAt;
 
-        Subscriber(WebSocketConnection connection, Feed feed, long afterSeq, String requestId) {
+        Subscriber(WebSocketConnection connection, UUID userId, Feed feed, long afterSeq, String requestId) {
             this.connection = connection;
+            this.userId = userId;
             this.feed = feed;
             this.lastSent = afterSeq;
             this.requestId = requestId;
@@ -282,23 +509,8 @@ public class ChatFeeds {
 
         void send(MessageView entry) {
             lastSent = entry.seq();
-            sendFrame(new Frames.Message(entry));
-        }
-
-        void sendFrame(Frames.ServerFrame frame) {
-            String text;
-            try {
-                text = json.writeValueAsString(frame);
-            } catch (JsonProcessingException e) {
-                LOG.error("Could not write a frame", e);
-                return;
-            }
-            connection
-                    .sendText(text)
-                    .subscribe()
-                    .with(
-                            sent -> {},
-                            failure -> LOG.debugf("Send to %s failed: %s", connection.id(), failure.getMessage()));
+            deliveries.increment();
+            outbox.send(connection, new Frames.Message(entry));
         }
     }
 }

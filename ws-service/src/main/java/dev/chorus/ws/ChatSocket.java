@@ -5,20 +5,28 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chorus.chat.ChatAction;
 import dev.chorus.chat.ChatMember;
 import dev.chorus.chat.ChatPolicy;
+import dev.chorus.chat.ReadMarkers;
 import dev.chorus.message.InvalidReplyException;
 import dev.chorus.message.MessageLog;
 import dev.chorus.message.NewMessage;
 import dev.chorus.ws.Frames.ClientFrame;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.OpenConnections;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.quarkus.websockets.next.WebSocketSecurity;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import java.time.Instant;
 import java.util.UUID;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
@@ -32,25 +40,58 @@ public class ChatSocket {
 
     private final ChatFeeds feeds;
     private final MessageLog log;
+    private final ReadMarkers readMarkers;
     private final SendRateLimiter sendLimiter;
+    private final Outbox outbox;
+    private final PeerHeartbeats heartbeats;
+    private final Drain drain;
     private final ObjectMapper json;
     private final SecurityIdentity identity;
+    private final WebSocketSecurity security;
+    private final MeterRegistry metrics;
 
     public ChatSocket(
             ChatFeeds feeds,
             MessageLog log,
+            ReadMarkers readMarkers,
             SendRateLimiter sendLimiter,
+            Outbox outbox,
+            PeerHeartbeats heartbeats,
+            Drain drain,
             ObjectMapper json,
-            SecurityIdentity identity) {
+            SecurityIdentity identity,
+            WebSocketSecurity security,
+            MeterRegistry metrics,
+            OpenConnections connections) {
         this.feeds = feeds;
         this.log = log;
+        this.readMarkers = readMarkers;
         this.sendLimiter = sendLimiter;
+        this.outbox = outbox;
+        this.heartbeats = heartbeats;
+        this.drain = drain;
         this.json = json;
         this.identity = identity;
+        this.security = security;
+        this.metrics = metrics;
+        metrics.gauge(
+                "chorus.ws.connections", connections, open -> open.listAll().size());
+    }
+
+    @OnOpen
+    public void onOpen(WebSocketConnection connection) {
+        heartbeats.heard(connection);
+        metrics.counter("chorus.ws.connects").increment();
+    }
+
+    @OnPongMessage
+    public void onPong(Buffer data, WebSocketConnection connection) {
+        heartbeats.heard(connection);
     }
 
     @OnTextMessage
     public Uni<Void> onFrame(String text, WebSocketConnection connection) {
+        heartbeats.heard(connection);
         ClientFrame frame;
         try {
             frame = json.readValue(text, ClientFrame.class);
@@ -66,6 +107,9 @@ public class ChatSocket {
             case "subscribe" -> subscribe(frame, connection);
             case "unsubscribe" -> unsubscribe(frame, connection);
             case "send" -> send(frame, connection);
+            case "typing" -> typing(frame, connection);
+            case "read" -> read(frame, connection);
+            case "auth" -> authenticate(frame, connection);
             case "ping" -> reply(connection, Frames.Pong.INSTANCE);
             default ->
                 reply(
@@ -86,9 +130,13 @@ public class ChatSocket {
     }
 
     @OnClose
-    public void onClose(WebSocketConnection connection) {
+    public void onClose(CloseReason reason, WebSocketConnection connection) {
         feeds.disconnected(connection);
         sendLimiter.forget(connection.id());
+        outbox.closed(connection);
+        heartbeats.closed(connection);
+        metrics.counter("chorus.ws.disconnects", "code", Integer.toString(reason.getCode()))
+                .increment();
     }
 
     private Uni<Void> subscribe(ClientFrame frame, WebSocketConnection connection) {
@@ -107,7 +155,7 @@ public class ChatSocket {
                         connection,
                         new Frames.Error("not-a-member", "You are not a member of this chat.", frame.requestId()));
             }
-            feeds.subscribe(connection, frame.chatId(), afterSeq, frame.requestId());
+            feeds.subscribe(connection, userId, frame.chatId(), afterSeq, frame.requestId());
             return Uni.createFrom().voidItem();
         });
     }
@@ -131,6 +179,14 @@ public class ChatSocket {
         if (invalid != null) {
             return reply(connection, new Frames.Error("invalid-frame", invalid, frame.requestId()));
         }
+        if (drain.draining()) {
+            return reply(
+                    connection,
+                    new Frames.Error(
+                            "server-draining",
+                            "This server is shutting down; reconnect and resend with the same clientMessageId.",
+                            frame.requestId()));
+        }
         if (!sendLimiter.tryAcquire(connection.id())) {
             return reply(
                     connection,
@@ -140,33 +196,88 @@ public class ChatSocket {
                             frame.requestId()));
         }
         UUID userId = currentUser();
-        return Panache.withSession(() -> activeMember(frame.chatId(), userId)).chain(member -> {
-            if (!ChatPolicy.allows(member, ChatAction.SEND)) {
-                return reply(
-                        connection,
-                        new Frames.Error(
-                                member == null ? "not-a-member" : "forbidden",
-                                member == null
-                                        ? "You are not a member of this chat."
-                                        : "You may not send in this chat.",
-                                frame.requestId()));
-            }
-            return log.send(NewMessage.fromUser(
-                            frame.chatId(), userId, frame.content(), frame.replyToId(), frame.clientMessageId()))
-                    .chain(result -> result.message().chatId.equals(frame.chatId())
-                            ? reply(connection, new Frames.Ack(frame.requestId(), result.message(), !result.created()))
-                            : reply(
+        return drain.inFlight(
+                Panache.withSession(() -> activeMember(frame.chatId(), userId)).chain(member -> {
+                    if (!ChatPolicy.allows(member, ChatAction.SEND)) {
+                        return reply(
+                                connection,
+                                new Frames.Error(
+                                        member == null ? "not-a-member" : "forbidden",
+                                        member == null
+                                                ? "You are not a member of this chat."
+                                                : "You may not send in this chat.",
+                                        frame.requestId()));
+                    }
+                    return log.send(NewMessage.fromUser(
+                                    frame.chatId(),
+                                    userId,
+                                    frame.content(),
+                                    frame.replyToId(),
+                                    frame.clientMessageId()))
+                            .chain(result -> result.message().chatId.equals(frame.chatId())
+                                    ? reply(
+                                            connection,
+                                            new Frames.Ack(frame.requestId(), result.message(), !result.created()))
+                                    : reply(
+                                            connection,
+                                            new Frames.Error(
+                                                    "client-message-id-reused",
+                                                    "This client message id was used for another chat.",
+                                                    frame.requestId())))
+                            .onFailure(InvalidReplyException.class)
+                            .recoverWithUni(() -> reply(
                                     connection,
                                     new Frames.Error(
-                                            "client-message-id-reused",
-                                            "This client message id was used for another chat.",
-                                            frame.requestId())))
-                    .onFailure(InvalidReplyException.class)
-                    .recoverWithUni(() -> reply(
-                            connection,
-                            new Frames.Error(
-                                    "invalid-reply", "replyToId names no message of this chat.", frame.requestId())));
-        });
+                                            "invalid-reply",
+                                            "replyToId names no message of this chat.",
+                                            frame.requestId())));
+                }));
+    }
+
+    private Uni<Void> typing(ClientFrame frame, WebSocketConnection connection) {
+        if (frame.chatId() == null) {
+            return reply(connection, new Frames.Error("invalid-frame", "typing needs a chatId.", frame.requestId()));
+        }
+        feeds.typing(connection, frame.chatId(), frame.requestId());
+        return Uni.createFrom().voidItem();
+    }
+
+    private Uni<Void> read(ClientFrame frame, WebSocketConnection connection) {
+        if (frame.chatId() == null || frame.seq() == null || frame.seq() < 0) {
+            return reply(
+                    connection,
+                    new Frames.Error(
+                            "invalid-frame", "read needs a chatId and a seq of 0 or more.", frame.requestId()));
+        }
+        return readMarkers
+                .advance(frame.chatId(), currentUser(), frame.seq())
+                .chain(marker -> reply(
+                        connection,
+                        marker == null
+                                ? new Frames.Error(
+                                        "not-a-member", "You are not a member of this chat.", frame.requestId())
+                                : new Frames.ReadMarked(frame.chatId(), marker, frame.requestId())));
+    }
+
+    /** A fresh access token for the same user keeps the connection open past the old token's expiry. */
+    private Uni<Void> authenticate(ClientFrame frame, WebSocketConnection connection) {
+        if (frame.token() == null || frame.token().isBlank()) {
+            return reply(connection, new Frames.Error("invalid-frame", "auth needs a token.", frame.requestId()));
+        }
+        return Uni.createFrom()
+                .completionStage(() -> security.updateSecurityIdentity(frame.token()))
+                .chain(updated -> {
+                    Object expiry = updated.getAttribute(TokenExpiry.EXPIRE_TIME);
+                    Instant expiresAt = expiry instanceof Long seconds ? Instant.ofEpochSecond(seconds) : null;
+                    return reply(connection, new Frames.Authenticated(expiresAt, frame.requestId()));
+                })
+                .onFailure()
+                .recoverWithUni(() -> reply(
+                        connection,
+                        new Frames.Error(
+                                "invalid-token",
+                                "The token is invalid, expired or for another user; the connection keeps its old one.",
+                                frame.requestId())));
     }
 
     private UUID currentUser() {
@@ -188,10 +299,7 @@ public class ChatSocket {
     }
 
     private Uni<Void> reply(WebSocketConnection connection, Frames.ServerFrame frame) {
-        try {
-            return connection.sendText(json.writeValueAsString(frame));
-        } catch (JsonProcessingException e) {
-            return Uni.createFrom().failure(e);
-        }
+        outbox.send(connection, frame);
+        return Uni.createFrom().voidItem();
     }
 }

@@ -1,12 +1,19 @@
 package dev.chorus.ws;
 
-/** The close codes this server uses (RFC 6455 section 7.4.1), listed in docs/websocket-protocol.md. */
-public final class CloseCodes {
+/** Close codes the server sends, as documented in docs/websocket-protocol.md. */
+final class CloseCodes {
 
-    /** A message over the size limit. */
-    public static final int MESSAGE_TOO_BIG = 1009;
+    /** The server is shutting down or restarting: reconnect (through the load balancer) and resubscribe. */
+    static final int GOING_AWAY = 1001;
 
-    public static final int INTERNAL_ERROR = 1011;
+    static final int MESSAGE_TOO_BIG = 1009;
+    static final int INTERNAL_ERROR = 1011;
+
+    /** No pong and no frame for longer than the heartbeat timeout: the peer is taken for dead. */
+    static final int HEARTBEAT_TIMEOUT = 4000;
+
+    /** The client did not read its frames fast enough and its outbound queue filled up. */
+    static final int SLOW_CONSUMER = 4008;
 
     private CloseCodes() {}
 }

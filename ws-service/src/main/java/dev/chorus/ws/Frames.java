@@ -2,6 +2,8 @@ package dev.chorus.ws;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.chorus.message.MessageView;
+import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 /** The JSON frames of the WebSocket protocol (docs/websocket-protocol.md). */
@@ -17,10 +19,23 @@ public final class Frames {
             String content,
             String clientMessageId,
             UUID replyToId,
+            Long seq,
+            String token,
             String requestId) {}
 
     /** Every frame the server sends carries its {@code type}. */
-    public sealed interface ServerFrame permits Message, Subscribed, Unsubscribed, Ack, Error, Pong {
+    public sealed interface ServerFrame
+            permits Message,
+                    Subscribed,
+                    Unsubscribed,
+                    Ack,
+                    Typing,
+                    Read,
+                    ReadMarked,
+                    Presence,
+                    Authenticated,
+                    Error,
+                    Pong {
         String type();
     }
 
@@ -62,6 +77,43 @@ public final class Frames {
             implements ServerFrame {
         public Ack(String requestId, dev.chorus.message.Message message, boolean duplicate) {
             this("ack", requestId, message.clientMessageId, message.chatId, message.id, message.seq, duplicate);
+        }
+    }
+
+    /** {@code userId} is typing; show it for a few seconds unless another typing frame follows. */
+    public record Typing(String type, UUID chatId, UUID userId) implements ServerFrame {
+        public Typing(UUID chatId, UUID userId) {
+            this("typing", chatId, userId);
+        }
+    }
+
+    /** {@code userId} has read the chat up to {@code seq}, on any device. */
+    public record Read(String type, UUID chatId, UUID userId, long seq) implements ServerFrame {
+        public Read(UUID chatId, UUID userId, long seq) {
+            this("read", chatId, userId, seq);
+        }
+    }
+
+    /** The reply to a read frame: the caller's marker after the move (never backwards, never past the newest). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ReadMarked(String type, UUID chatId, long seq, String requestId) implements ServerFrame {
+        public ReadMarked(UUID chatId, long seq, String requestId) {
+            this("read-marked", chatId, seq, requestId);
+        }
+    }
+
+    /** Everyone online in the chat, on every replica; sent after subscribing and whenever it changes. */
+    public record Presence(String type, UUID chatId, List<UUID> online) implements ServerFrame {
+        public Presence(UUID chatId, List<UUID> online) {
+            this("presence", chatId, online);
+        }
+    }
+
+    /** The new access token was accepted; the connection now lives until {@code expiresAt}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Authenticated(String type, Instant expiresAt, String requestId) implements ServerFrame {
+        public Authenticated(Instant expiresAt, String requestId) {
+            this("authenticated", expiresAt, requestId);
         }
     }
 

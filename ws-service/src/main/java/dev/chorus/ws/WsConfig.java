@@ -37,4 +37,34 @@ public interface WsConfig {
     @WithName("ws.batch-size")
     @WithDefault("500")
     int batchSize();
+
+    /** Frames one connection may have waiting for the network before it counts as a slow consumer and is closed. */
+    @WithName("ws.max-queued-frames")
+    @WithDefault("1000")
+    int maxQueuedFrames();
+
+    /** A connection that answers no ping and sends no frame for this long is closed as dead. */
+    @WithName("ws.heartbeat-timeout")
+    @WithDefault("60s")
+    Duration heartbeatTimeout();
+
+    /** How often this replica renews its presence rows; a row is stale after three intervals. */
+    @WithName("ws.presence-heartbeat")
+    @WithDefault("30s")
+    Duration presenceHeartbeat();
+
+    /** A connection's typing reaches the chat at most this often. */
+    @WithName("ws.typing-interval")
+    @WithDefault("2s")
+    Duration typingInterval();
+
+    /** On shutdown, how long sends being stored may take before every connection is closed. */
+    @WithName("ws.drain-timeout")
+    @WithDefault("10s")
+    Duration drainTimeout();
+
+    /** How soon a lost LISTEN connection is opened again. */
+    @WithName("ws.listen-retry")
+    @WithDefault("1s")
+    Duration listenRetry();
 }

@@ -3,54 +3,22 @@ package dev.chorus.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.chorus.chat.Chat;
 import dev.chorus.chat.ChatMember;
-import dev.chorus.chat.ChatVisibility;
 import dev.chorus.chat.MemberRole;
 import dev.chorus.chat.Permissions;
-import dev.chorus.message.MessageLog;
-import dev.chorus.message.NewMessage;
 import dev.chorus.testing.PostgresTestResource;
-import dev.chorus.user.User;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.vertx.VertxContextSupport;
-import io.smallrye.jwt.build.Jwt;
-import io.smallrye.mutiny.Uni;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
-import jakarta.inject.Inject;
-import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithTestResource(PostgresTestResource.class)
-class ChatSocketTest {
-
-    @TestHTTPResource("/ws")
-    URI endpoint;
-
-    @Inject
-    Vertx vertx;
-
-    @Inject
-    MessageLog log;
-
-    @ConfigProperty(name = "chorus.auth.jwt-secret")
-    String secret;
+class ChatSocketTest extends SocketTestBase {
 
     @Test
     void aSubscriberGetsWhatItMissedThenTheReplyThenNewEntriesLive() throws Exception {
@@ -267,20 +235,6 @@ class ChatSocketTest {
         }
     }
 
-    private static JsonObject sendFrame(UUID chat, String content, String clientMessageId, String requestId) {
-        JsonObject frame = new JsonObject()
-                .put("type", "send")
-                .put("chatId", chat.toString())
-                .put("content", content);
-        if (clientMessageId != null) {
-            frame.put("clientMessageId", clientMessageId);
-        }
-        if (requestId != null) {
-            frame.put("requestId", requestId);
-        }
-        return frame;
-    }
-
     @Test
     void aStrangerCannotSubscribe() throws Exception {
         UUID owner = newUser();
@@ -332,136 +286,5 @@ class ChatSocketTest {
     void theUpgradeNeedsAValidAccessToken() {
         assertThatThrownBy(() -> open(null, null)).hasMessageContaining("401");
         assertThatThrownBy(() -> open("not-a-token", null)).hasMessageContaining("401");
-    }
-
-    private Client connect(UUID user) throws Exception {
-        return new Client(open(token(user), null));
-    }
-
-    private String token(UUID user) {
-        return Jwt.issuer("chorus")
-                .subject(user.toString())
-                .expiresIn(Duration.ofMinutes(5))
-                .signWithSecret(secret);
-    }
-
-    private WebSocketHolder open(String token, String origin) throws Exception {
-        BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
-        WebSocketConnectOptions options = new WebSocketConnectOptions()
-                .setHost(endpoint.getHost())
-                .setPort(endpoint.getPort())
-                .setURI(endpoint.getPath());
-        if (token != null) {
-            options.addHeader("Authorization", "Bearer " + token);
-        }
-        // Vert.x sends an Origin of its own unless told not to; only the tests that act as a page send one.
-        if (origin != null) {
-            options.addHeader("Origin", origin);
-        } else {
-            options.setAllowOriginHeader(false);
-        }
-        WebSocket socket = vertx.createWebSocketClient()
-                .connect(options)
-                .toCompletionStage()
-                .toCompletableFuture()
-                .get(10, TimeUnit.SECONDS);
-        java.util.concurrent.CompletableFuture<Short> closed = new java.util.concurrent.CompletableFuture<>();
-        socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
-        socket.closeHandler(ignored -> closed.complete(socket.closeStatusCode()));
-        return new WebSocketHolder(socket, frames, closed);
-    }
-
-    record WebSocketHolder(
-            WebSocket socket, BlockingQueue<JsonObject> frames, java.util.concurrent.CompletableFuture<Short> closed) {}
-
-    static final class Client implements AutoCloseable {
-        private final WebSocketHolder holder;
-
-        Client(WebSocketHolder holder) {
-            this.holder = holder;
-        }
-
-        void send(JsonObject frame) {
-            sendText(frame.encode());
-        }
-
-        void sendText(String text) {
-            holder.socket().writeTextMessage(text);
-        }
-
-        void subscribe(UUID chat, long afterSeq) {
-            send(new JsonObject()
-                    .put("type", "subscribe")
-                    .put("chatId", chat.toString())
-                    .put("afterSeq", afterSeq));
-        }
-
-        JsonObject next() throws InterruptedException {
-            JsonObject frame = holder.frames().poll(10, TimeUnit.SECONDS);
-            assertThat(frame).as("a frame within 10 s").isNotNull();
-            return frame;
-        }
-
-        List<Long> messagesUntilSubscribed() throws InterruptedException {
-            List<Long> seqs = new ArrayList<>();
-            for (JsonObject frame = next(); !frame.getString("type").equals("subscribed"); frame = next()) {
-                seqs.add(frame.getJsonObject("message").getLong("seq"));
-            }
-            return seqs;
-        }
-
-        List<Long> messages(int count) throws InterruptedException {
-            List<Long> seqs = new ArrayList<>();
-            while (seqs.size() < count) {
-                JsonObject frame = next();
-                assertThat(frame.getString("type")).isEqualTo("message");
-                seqs.add(frame.getJsonObject("message").getLong("seq"));
-            }
-            return seqs;
-        }
-
-        int closeCode() throws Exception {
-            return holder.closed().get(10, TimeUnit.SECONDS);
-        }
-
-        @Override
-        public void close() throws Exception {
-            if (!holder.socket().isClosed()) {
-                holder.socket()
-                        .close()
-                        .toCompletionStage()
-                        .toCompletableFuture()
-                        .get(5, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    private UUID newUser() {
-        User user = new User(UUID.randomUUID() + "@example.com", "Tester", "not-a-real-hash");
-        await(() -> Panache.withTransaction(user::persist));
-        return user.id;
-    }
-
-    private UUID newChat(UUID owner) {
-        Chat chat = new Chat("live", null, ChatVisibility.PRIVATE, false, owner);
-        ChatMember member = new ChatMember(chat.id, owner, MemberRole.OWNER, Permissions.ALL);
-        await(() -> Panache.withTransaction(() -> chat.persist().chain(member::persist)));
-        return chat.id;
-    }
-
-    /** Appends as api-service does: through MessageLog, one transaction per message. */
-    private void append(UUID chat, int count) {
-        for (int i = 0; i < count; i++) {
-            NewMessage message = NewMessage.system(chat, "test.event", "entry", null);
-            await(() -> Panache.withTransaction(() -> log.append(message)));
-        }
-    }
-
-    private static <T> T await(Supplier<Uni<T>> work) {
-        try {
-            return VertxContextSupport.subscribeAndAwait(work::get);
-        } catch (Throwable e) {
-            throw new RuntimeException(e);
-        }
     }
 }

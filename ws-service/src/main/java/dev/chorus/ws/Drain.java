@@ -1,0 +1,88 @@
+package dev.chorus.ws;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.HttpUpgradeCheck;
+import io.quarkus.websockets.next.OpenConnections;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * Graceful shutdown (SIGTERM on every deploy). Readiness turns down and new upgrades are refused, sends already
+ * being stored finish and are acknowledged, then every client is told to reconnect elsewhere with
+ * {@link CloseCodes#GOING_AWAY}; a client resumes from its last sequence number, so nothing is lost.
+ */
+@ApplicationScoped
+public class Drain implements HttpUpgradeCheck {
+
+    private static final Logger LOG = Logger.getLogger(Drain.class);
+
+    private final OpenConnections connections;
+    private final Presences presences;
+    private final WsConfig config;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean draining;
+
+    public Drain(OpenConnections connections, Presences presences, WsConfig config) {
+        this.connections = connections;
+        this.presences = presences;
+        this.config = config;
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    /** Wraps work that must finish before the connections close (storing and acknowledging a send). */
+    <T> Uni<T> inFlight(Uni<T> work) {
+        return Uni.createFrom().deferred(() -> {
+            inFlight.incrementAndGet();
+            return work.onTermination().invoke(inFlight::decrementAndGet);
+        });
+    }
+
+    @Override
+    public Uni<CheckResult> perform(HttpUpgradeContext context) {
+        return draining ? CheckResult.rejectUpgrade(503) : CheckResult.permitUpgrade();
+    }
+
+    void drain(@Observes @Priority(1) ShutdownEvent event) {
+        draining = true;
+        long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            sleep(Duration.ofMillis(10));
+        }
+        List<Uni<Void>> closing = new ArrayList<>();
+        for (WebSocketConnection connection : connections) {
+            closing.add(connection
+                    .close(new CloseReason(CloseCodes.GOING_AWAY, "Server restarting; reconnect and resume."))
+                    .onFailure()
+                    .recoverWithNull());
+        }
+        LOG.infof("Draining: closed %d connections with %d", closing.size(), CloseCodes.GOING_AWAY);
+        try {
+            if (!closing.isEmpty()) {
+                Uni.join().all(closing).andCollectFailures().await().atMost(Duration.ofSeconds(2));
+            }
+            presences.clearNode().await().atMost(Duration.ofSeconds(2));
+        } catch (RuntimeException e) {
+            LOG.warnf("Drain did not finish cleanly: %s", e.getMessage());
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
