@@ -198,15 +198,16 @@ public class ChatSocket {
         UUID userId = currentUser();
         return drain.inFlight(
                 Panache.withSession(() -> activeMember(frame.chatId(), userId)).chain(member -> {
-                    if (!ChatPolicy.allows(member, ChatAction.SEND)) {
+                    if (member == null) {
                         return reply(
                                 connection,
                                 new Frames.Error(
-                                        member == null ? "not-a-member" : "forbidden",
-                                        member == null
-                                                ? "You are not a member of this chat."
-                                                : "You may not send in this chat.",
-                                        frame.requestId()));
+                                        "not-a-member", "You are not a member of this chat.", frame.requestId()));
+                    }
+                    if (!ChatPolicy.allows(member, ChatAction.SEND)) {
+                        return reply(
+                                connection,
+                                new Frames.Error("forbidden", "You may not send in this chat.", frame.requestId()));
                     }
                     return log.send(NewMessage.fromUser(
                                     frame.chatId(),

@@ -1,6 +1,9 @@
 package dev.chorus.ws;
 
-/** Close codes the server sends, as documented in docs/websocket-protocol.md. */
+/**
+ * Close codes this code sends, as documented in docs/websocket-protocol.md. Quarkus sends two more itself: 1000
+ * when the connection ends normally and 1008 when the access token expires (see {@link TokenExpiry}).
+ */
 final class CloseCodes {
 
     /** The server is shutting down or restarting: reconnect (through the load balancer) and resubscribe. */

@@ -1,5 +1,6 @@
 package dev.chorus.ws;
 
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
@@ -54,7 +55,22 @@ public class Drain implements HttpUpgradeCheck {
         return draining ? CheckResult.rejectUpgrade(503) : CheckResult.permitUpgrade();
     }
 
-    void drain(@Observes @Priority(1) ShutdownEvent event) {
+    /**
+     * Quarkus closes the HTTP server before it fires {@link ShutdownEvent}, which would drop every socket with
+     * 1000; the shutdown delay's event comes first, while the sockets are still open.
+     */
+    void onShutdownDelay(@Observes ShutdownDelayInitiatedEvent event) {
+        drain();
+    }
+
+    void onShutdown(@Observes @Priority(1) ShutdownEvent event) {
+        drain();
+    }
+
+    private synchronized void drain() {
+        if (draining) {
+            return;
+        }
         draining = true;
         long deadline = System.nanoTime() + config.drainTimeout().toNanos();
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {

@@ -40,7 +40,7 @@ public interface WsConfig {
 
     /** Frames one connection may have waiting for the network before it counts as a slow consumer and is closed. */
     @WithName("ws.max-queued-frames")
-    @WithDefault("1000")
+    @WithDefault("2000")
     int maxQueuedFrames();
 
     /** A connection that answers no ping and sends no frame for this long is closed as dead. */
