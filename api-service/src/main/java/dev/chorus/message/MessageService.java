@@ -158,9 +158,8 @@ public class MessageService {
                 }));
     }
 
-    /** Moves the caller's read marker forward (never back, never past the end). */
+    /** Moves the caller's read marker (never back, never past the end); every replica passes it on to the chat. */
     @WithSpan
-    /** Moves the caller's read marker, never backwards; every replica passes the new marker on to the chat. */
     @WithSession
     public Uni<Long> markRead(UUID chatId, UUID userId, long seq) {
         return access.require(chatId, userId, ChatAction.READ).chain(found -> readMarkers.advance(chatId, userId, seq));

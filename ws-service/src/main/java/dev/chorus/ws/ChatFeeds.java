@@ -52,6 +52,9 @@ public class ChatFeeds {
     private static final Logger LOG = Logger.getLogger(ChatFeeds.class);
 
     private static final String HEADS = "SELECT id, last_message_seq FROM chats WHERE id = ANY($1)";
+    private static final String STILL_MEMBER = """
+            SELECT 1 FROM chat_members m JOIN chats c ON c.id = m.chat_id
+            WHERE m.chat_id = $1 AND m.user_id = $2 AND m.left_at IS NULL AND c.deleted_at IS NULL""";
     private static final String ENTRIES = """
             SELECT id, chat_id, seq, sender_id, role, content, event, payload, reply_to_id, client_message_id,
                 created_at, edited_at, deleted_at
@@ -218,16 +221,66 @@ public class ChatFeeds {
     }
 
     private void remove(Feed feed, WebSocketConnection connection) {
-        feed.subscribers.removeIf(s -> {
-            if (!s.connection.id().equals(connection.id())) {
-                return false;
-            }
+        feed.subscribers.stream()
+                .filter(s -> s.connection.id().equals(connection.id()))
+                .toList()
+                .forEach(this::drop);
+    }
+
+    private void drop(Subscriber subscriber) {
+        if (subscriber.feed.subscribers.remove(subscriber)) {
             subscriptions.decrementAndGet();
-            if (s.present) {
-                presences.leave(feed.chatId, connection.id());
+            if (subscriber.present) {
+                presences.leave(subscriber.feed.chatId, subscriber.connection.id());
             }
-            return true;
-        });
+        }
+    }
+
+    /**
+     * Membership is checked at subscribe; when the chat says someone left, was removed, or the chat was deleted,
+     * the affected subscriptions are checked again and ended if the user is no longer an active member.
+     */
+    private void afterEntry(Feed feed, MessageView entry) {
+        feed.subscribers.stream()
+                .filter(s -> mayEndMembership(entry, s))
+                .toList()
+                .forEach(this::recheckMembership);
+    }
+
+    private static boolean mayEndMembership(MessageView entry, Subscriber subscriber) {
+        if (entry.event() == null) {
+            return false;
+        }
+        return switch (entry.event()) {
+            case "chat.deleted" -> true;
+            case "member.removed", "member.left" ->
+                entry.payload() != null
+                        && subscriber
+                                .userId
+                                .toString()
+                                .equals(String.valueOf(entry.payload().get("userId")));
+            default -> false;
+        };
+    }
+
+    private void recheckMembership(Subscriber subscriber) {
+        pool.preparedQuery(STILL_MEMBER)
+                .execute(Tuple.of(subscriber.feed.chatId, subscriber.userId))
+                .subscribe()
+                .with(
+                        rows -> context.runOnContext(ignored -> {
+                            if (rows.rowCount() == 0 && subscriber.feed.subscribers.contains(subscriber)) {
+                                drop(subscriber);
+                                dropIfUnused(subscriber.feed);
+                                outbox.send(
+                                        subscriber.connection,
+                                        new Frames.Error(
+                                                "not-a-member",
+                                                "You are no longer a member of this chat; the subscription ended.",
+                                                null));
+                            }
+                        }),
+                        failure -> LOG.warnf("Membership check failed: %s", failure.getMessage()));
     }
 
     private void dropIfUnused(Feed feed) {
@@ -304,6 +357,7 @@ public class ChatFeeds {
                                         }
                                     }
                                 }
+                                afterEntry(feed, entry);
                             }
                             // Anyone who could not take an entry in order (behind, or replaying) reads the gap itself.
                             feed.subscribers.stream()
@@ -336,6 +390,9 @@ public class ChatFeeds {
                                 if (entry.seq() == subscriber.lastSent + 1) {
                                     subscriber.send(entry);
                                 }
+                            }
+                            if (entries.stream().anyMatch(entry -> mayEndMembership(entry, subscriber))) {
+                                recheckMembership(subscriber);
                             }
                             boolean more = entries.size() == config.batchSize()
                                     || subscriber.again

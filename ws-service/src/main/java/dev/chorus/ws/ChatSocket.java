@@ -20,7 +20,6 @@ import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
-import io.quarkus.websockets.next.OpenConnections;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.quarkus.websockets.next.WebSocketSecurity;
@@ -61,8 +60,7 @@ public class ChatSocket {
             ObjectMapper json,
             SecurityIdentity identity,
             WebSocketSecurity security,
-            MeterRegistry metrics,
-            OpenConnections connections) {
+            MeterRegistry metrics) {
         this.feeds = feeds;
         this.log = log;
         this.readMarkers = readMarkers;
@@ -74,8 +72,6 @@ public class ChatSocket {
         this.identity = identity;
         this.security = security;
         this.metrics = metrics;
-        metrics.gauge(
-                "chorus.ws.connections", connections, open -> open.listAll().size());
     }
 
     @OnOpen

@@ -19,7 +19,9 @@ import org.jboss.logging.Logger;
 /**
  * Graceful shutdown (SIGTERM on every deploy). Readiness turns down and new upgrades are refused, sends already
  * being stored finish and are acknowledged, then every client is told to reconnect elsewhere with
- * {@link CloseCodes#GOING_AWAY}; a client resumes from its last sequence number, so nothing is lost.
+ * {@link CloseCodes#GOING_AWAY}; a client resumes from its last sequence number, so nothing is lost. All of it fits
+ * in Cloud Run's 10 seconds between SIGTERM and SIGKILL: 1 s of shutdown delay, up to 5 s for sends, 2 s for the
+ * closes and 1 s for the presence rows.
  */
 @ApplicationScoped
 public class Drain implements HttpUpgradeCheck {
@@ -88,7 +90,7 @@ public class Drain implements HttpUpgradeCheck {
             if (!closing.isEmpty()) {
                 Uni.join().all(closing).andCollectFailures().await().atMost(Duration.ofSeconds(2));
             }
-            presences.clearNode().await().atMost(Duration.ofSeconds(2));
+            presences.clearNode().await().atMost(Duration.ofSeconds(1));
         } catch (RuntimeException e) {
             LOG.warnf("Drain did not finish cleanly: %s", e.getMessage());
         }

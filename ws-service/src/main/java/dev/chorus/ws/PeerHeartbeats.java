@@ -1,5 +1,6 @@
 package dev.chorus.ws;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.websockets.next.CloseReason;
@@ -28,10 +29,13 @@ public class PeerHeartbeats {
     private final Map<String, Long> lastHeard = new ConcurrentHashMap<>();
     private long timer = -1;
 
-    public PeerHeartbeats(Vertx vertx, OpenConnections connections, WsConfig config) {
+    public PeerHeartbeats(Vertx vertx, OpenConnections connections, WsConfig config, MeterRegistry metrics) {
         this.vertx = vertx;
         this.connections = connections;
         this.config = config;
+        // Registered here, at start-up, so the gauge is there before the first connection.
+        metrics.gauge(
+                "chorus.ws.connections", connections, open -> open.listAll().size());
     }
 
     void start(@Observes StartupEvent event) {

@@ -35,7 +35,10 @@ public class Presences {
             ON CONFLICT (node_id, connection_id, chat_id) DO UPDATE SET heartbeat_at = now()""";
     private static final String LEAVE =
             "DELETE FROM presence WHERE node_id = $1 AND connection_id = $2 AND chat_id = $3";
-    /** Renews the given rows, recreating any pruned meanwhile, and drops this node's rows that were not renewed. */
+    /**
+     * Renews the given rows, recreating any pruned meanwhile, and drops this node's rows that were not renewed and
+     * are older than one interval (a row joined after the list was taken is younger, and stays).
+     */
     private static final String HEARTBEAT = """
             WITH renewed AS (
                 INSERT INTO presence (id, chat_id, user_id, node_id, connection_id)
@@ -43,7 +46,8 @@ public class Presences {
                 FROM unnest($2::uuid[], $3::uuid[], $4::text[]) AS entry (chat_id, user_id, connection_id)
                 ON CONFLICT (node_id, connection_id, chat_id) DO UPDATE SET heartbeat_at = now()
                 RETURNING id)
-            DELETE FROM presence WHERE node_id = $1 AND id NOT IN (SELECT id FROM renewed)""";
+            DELETE FROM presence WHERE node_id = $1 AND id NOT IN (SELECT id FROM renewed)
+                AND heartbeat_at < now() - make_interval(secs => $5)""";
 
     private static final String ONLINE = """
             SELECT chat_id, array_agg(DISTINCT user_id) AS users FROM presence
@@ -91,7 +95,12 @@ public class Presences {
         UUID[] users = entries.stream().map(Entry::userId).toArray(UUID[]::new);
         String[] connections = entries.stream().map(Entry::connectionId).toArray(String[]::new);
         return pool.preparedQuery(HEARTBEAT)
-                .execute(Tuple.of(nodeId, chats, users, connections))
+                .execute(Tuple.of(
+                        nodeId,
+                        chats,
+                        users,
+                        connections,
+                        config.presenceHeartbeat().toMillis() / 1000.0))
                 .replaceWithVoid();
     }
 

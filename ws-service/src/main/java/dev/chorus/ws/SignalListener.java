@@ -8,17 +8,18 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.pubsub.PgSubscriber;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.pgclient.PgConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 /**
- * LISTENs for {@link ChatSignals#CHANNEL} on a connection of its own and hands each signal to the feeds. When that
- * connection is lost it is opened again, and every local subscription is back-filled from the table, so nothing
- * signalled while it was down is missed.
+ * LISTENs for {@link ChatSignals#CHANNEL} on one connection taken from the datasource's pool (so it has the same
+ * address, credentials and TLS settings) and kept for the life of the replica. It hands each signal to the feeds.
+ * When that connection is lost it takes another, and every local subscription is back-filled from the table, so
+ * nothing signalled while it was down is missed.
  */
 @ApplicationScoped
 public class SignalListener {
@@ -26,49 +27,81 @@ public class SignalListener {
     private static final Logger LOG = Logger.getLogger(SignalListener.class);
 
     private final Vertx vertx;
+    private final Pool pool;
     private final ChatFeeds feeds;
     private final ObjectMapper json;
-    private final Config config;
-    private final WsConfig wsConfig;
+    private final WsConfig config;
     private final Counter reconnects;
-    private PgSubscriber subscriber;
+    private volatile SqlConnection connection;
+    private volatile boolean stopped;
     private boolean listenedBefore;
 
     public SignalListener(
-            Vertx vertx, ChatFeeds feeds, ObjectMapper json, Config config, WsConfig wsConfig, MeterRegistry metrics) {
+            Vertx vertx, Pool pool, ChatFeeds feeds, ObjectMapper json, WsConfig config, MeterRegistry metrics) {
         this.vertx = vertx;
+        this.pool = pool;
         this.feeds = feeds;
         this.json = json;
         this.config = config;
-        this.wsConfig = wsConfig;
         this.reconnects = Counter.builder("chorus.ws.listen.reconnects")
                 .description("Times the LISTEN connection was re-established after a loss")
                 .register(metrics);
     }
 
     void start(@Observes StartupEvent event) {
-        long retryMillis = wsConfig.listenRetry().toMillis();
-        subscriber = PgSubscriber.subscriber(vertx, connectOptions());
-        subscriber.reconnectPolicy(attempts -> retryMillis);
-        subscriber.channel(ChatSignals.CHANNEL).handler(this::received).subscribeHandler(ignored -> listening());
-        connect(retryMillis);
+        listen();
     }
 
     void stop(@Observes ShutdownEvent event) {
-        if (subscriber != null) {
-            subscriber.close();
+        stopped = true;
+        SqlConnection current = connection;
+        if (current != null) {
+            current.closeAndForget();
         }
     }
 
-    /** The reconnect policy covers a lost connection; a first attempt that fails is retried here. */
-    private void connect(long retryMillis) {
-        subscriber.connect().onFailure(failure -> {
-            LOG.warnf("Cannot LISTEN for chat signals yet (%s); retrying", failure.getMessage());
-            vertx.setTimer(retryMillis, ignored -> connect(retryMillis));
-        });
+    private void listen() {
+        if (stopped) {
+            return;
+        }
+        pool.getConnection()
+                .chain(taken -> {
+                    PgConnection listening = PgConnection.cast(taken.getDelegate());
+                    listening.notificationHandler(notification -> {
+                        if (ChatSignals.CHANNEL.equals(notification.getChannel())) {
+                            received(notification.getPayload());
+                        }
+                    });
+                    listening.closeHandler(ignored -> lost());
+                    connection = taken;
+                    return taken.query("LISTEN " + ChatSignals.CHANNEL).execute();
+                })
+                .subscribe()
+                .with(ignored -> listening(), failure -> {
+                    LOG.warnf("Cannot LISTEN for chat signals (%s); retrying", failure.getMessage());
+                    SqlConnection current = connection;
+                    connection = null;
+                    if (current != null) {
+                        current.closeAndForget();
+                    } else {
+                        retryLater();
+                    }
+                });
     }
 
-    private void listening() {
+    private void lost() {
+        connection = null;
+        if (!stopped) {
+            LOG.warn("The LISTEN connection was lost; reconnecting");
+            retryLater();
+        }
+    }
+
+    private void retryLater() {
+        vertx.setTimer(config.listenRetry().toMillis(), ignored -> listen());
+    }
+
+    private synchronized void listening() {
         if (listenedBefore) {
             reconnects.increment();
             LOG.info("Listening for chat signals again; back-filling every subscription");
@@ -83,18 +116,5 @@ public class SignalListener {
         } catch (Exception e) {
             LOG.warnf("Ignoring a malformed chat signal: %s", e.getMessage());
         }
-    }
-
-    private PgConnectOptions connectOptions() {
-        String url =
-                config.getValue("quarkus.datasource.reactive.url", String.class).replaceFirst("^vertx-reactive:", "");
-        PgConnectOptions options = PgConnectOptions.fromUri(url);
-        config.getOptionalValue("quarkus.datasource.username", String.class).ifPresent(options::setUser);
-        config.getOptionalValue("quarkus.datasource.password", String.class).ifPresent(options::setPassword);
-        if (config.getOptionalValue("quarkus.datasource.reactive.trust-all", Boolean.class)
-                .orElse(false)) {
-            options.setTrustAll(true);
-        }
-        return options;
     }
 }

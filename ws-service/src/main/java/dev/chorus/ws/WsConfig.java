@@ -60,7 +60,7 @@ public interface WsConfig {
 
     /** On shutdown, how long sends being stored may take before every connection is closed. */
     @WithName("ws.drain-timeout")
-    @WithDefault("10s")
+    @WithDefault("5s")
     Duration drainTimeout();
 
     /** How soon a lost LISTEN connection is opened again. */

@@ -117,6 +117,32 @@ class LiveChatEventsTest extends SocketTestBase {
     }
 
     @Test
+    void aRemovedMembersSubscriptionEndsWithTheRemoval() throws Exception {
+        UUID alice = newUser();
+        UUID chat = newChat(alice);
+        UUID bob = joined(chat);
+        try (Client bobClient = connect(bob)) {
+            subscribed(bobClient, chat);
+
+            await(() -> Panache.withTransaction(
+                    () -> ChatMember.update("leftAt = ?1 where chatId = ?2 and userId = ?3", Instant.now(), chat, bob)
+                            .chain(() -> log.append(NewMessage.system(
+                                    chat, "member.removed", "A member was removed", "{\"userId\":\"" + bob + "\"}")))));
+
+            assertThat(bobClient.next().getJsonObject("message").getString("event"))
+                    .isEqualTo("member.removed");
+            JsonObject ended = bobClient.next();
+            assertThat(ended.getString("code")).isEqualTo("not-a-member");
+
+            append(chat, 1);
+            bobClient.send(new JsonObject().put("type", "ping"));
+            assertThat(bobClient.next().getString("type"))
+                    .as("no entry after the removal")
+                    .isEqualTo("pong");
+        }
+    }
+
+    @Test
     void aBrowserCarriesTheTokenInTheSubprotocolHeader() throws Exception {
         String carried = "quarkus-http-upgrade#Authorization#"
                 + URLEncoder.encode("Bearer " + token(newUser()), StandardCharsets.UTF_8);
