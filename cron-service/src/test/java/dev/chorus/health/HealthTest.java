@@ -1,5 +1,6 @@
 package dev.chorus.health;
 
+import dev.chorus.job.GoogleOidcStub;
 import dev.chorus.testing.PostgresTestResource;
 import dev.chorus.testing.ServiceHealthContract;
 import io.quarkus.test.common.WithTestResource;
@@ -7,4 +8,5 @@ import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
 @WithTestResource(PostgresTestResource.class)
+@WithTestResource(GoogleOidcStub.class)
 class HealthTest extends ServiceHealthContract {}

@@ -8,7 +8,7 @@ public final class Schema {
      * that it matches). A database at this version or newer serves this build: migrations only ever expand the
      * schema while replicas of the previous build still run.
      */
-    public static final String VERSION = "3";
+    public static final String VERSION = "4";
 
     public static final String HISTORY_TABLE = "flyway_schema_history";
 
