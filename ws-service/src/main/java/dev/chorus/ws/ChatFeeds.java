@@ -184,13 +184,15 @@ public class ChatFeeds {
                                 .forEach(s -> outbox.send(s.connection, frame));
                     }
                 }
-                case READ -> {
-                    Feed feed = feeds.get(signal.chatId());
-                    if (feed != null && signal.seq() != null) {
-                        Frames.Read frame = new Frames.Read(signal.chatId(), signal.userId(), signal.seq());
-                        feed.live().forEach(s -> outbox.send(s.connection, frame));
-                    }
-                }
+                case READ ->
+                    toLiveSubscribers(signal.chatId(), new Frames.Read(signal.chatId(), signal.userId(), signal.seq()));
+                case AI_DELTA ->
+                    toLiveSubscribers(
+                            signal.chatId(),
+                            new Frames.AiDelta(signal.chatId(), signal.invocationId(), signal.seq(), signal.text()));
+                case AI_END ->
+                    toLiveSubscribers(
+                            signal.chatId(), new Frames.AiEnd(signal.chatId(), signal.invocationId(), signal.status()));
                 case PRESENCE -> {
                     if (feeds.containsKey(signal.chatId())) {
                         presenceStale.add(signal.chatId());
@@ -199,6 +201,13 @@ public class ChatFeeds {
                 }
             }
         });
+    }
+
+    private void toLiveSubscribers(UUID chatId, Frames.ServerFrame frame) {
+        Feed feed = feeds.get(chatId);
+        if (feed != null) {
+            feed.live().forEach(s -> outbox.send(s.connection, frame));
+        }
     }
 
     /** After the signal connection came back: anything signalled meanwhile is found in the tables. */

@@ -33,6 +33,8 @@ public final class Frames {
                     Read,
                     ReadMarked,
                     Presence,
+                    AiDelta,
+                    AiEnd,
                     Authenticated,
                     Error,
                     Pong {
@@ -106,6 +108,27 @@ public final class Frames {
     public record Presence(String type, UUID chatId, List<UUID> online) implements ServerFrame {
         public Presence(UUID chatId, List<UUID> online) {
             this("presence", chatId, online);
+        }
+    }
+
+    /**
+     * A piece of the assistant's answer, streamed to every subscriber while it is written; {@code index} counts
+     * from 0 per invocation, so a client can put pieces in order and notice a missing one. The finished answer is
+     * stored as one assistant message, which arrives as a message frame like any other.
+     */
+    public record AiDelta(String type, UUID chatId, UUID invocationId, long index, String text) implements ServerFrame {
+        public AiDelta(UUID chatId, UUID invocationId, long index, String text) {
+            this("ai-delta", chatId, invocationId, index, text);
+        }
+    }
+
+    /**
+     * The answer's stream ended: {@code succeeded} (its stored message follows as a message frame), or
+     * {@code failed}, {@code cancelled} or {@code timed_out} (nothing is stored; discard the pieces).
+     */
+    public record AiEnd(String type, UUID chatId, UUID invocationId, String status) implements ServerFrame {
+        public AiEnd(UUID chatId, UUID invocationId, String status) {
+            this("ai-end", chatId, invocationId, status);
         }
     }
 

@@ -7,6 +7,8 @@ import dev.chorus.chat.MemberRole;
 import dev.chorus.chat.Permissions;
 import dev.chorus.message.NewMessage;
 import dev.chorus.presence.Presence;
+import dev.chorus.signal.ChatSignal;
+import dev.chorus.signal.ChatSignals;
 import dev.chorus.testing.PostgresTestResource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -21,6 +23,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -36,6 +39,9 @@ class LiveChatEventsTest extends SocketTestBase {
 
     @Inject
     MeterRegistry metrics;
+
+    @Inject
+    ChatSignals signals;
 
     @Test
     void typingReachesTheOtherSubscribersButNotTheTypist() throws Exception {
@@ -139,6 +145,41 @@ class LiveChatEventsTest extends SocketTestBase {
             assertThat(bobClient.next().getString("type"))
                     .as("no entry after the removal")
                     .isEqualTo("pong");
+        }
+    }
+
+    @Test
+    void theAssistantsPiecesReachEverySubscriberInOrderThenItsEnd() throws Exception {
+        UUID alice = newUser();
+        UUID chat = newChat(alice);
+        UUID bob = joined(chat);
+        UUID invocation = UUID.randomUUID();
+        try (Client aliceClient = connect(alice);
+                Client bobClient = connect(bob)) {
+            subscribed(aliceClient, chat);
+            subscribed(bobClient, chat);
+
+            List<String> pieces = List.of("Hel", "lo, ", "world");
+            for (int i = 0; i < pieces.size(); i++) {
+                ChatSignal delta = ChatSignal.aiDelta(chat, invocation, i, pieces.get(i));
+                await(() -> signals.publish(delta));
+            }
+            await(() -> signals.publish(ChatSignal.aiEnd(chat, invocation, "succeeded")));
+
+            for (Client client : List.of(aliceClient, bobClient)) {
+                StringBuilder answer = new StringBuilder();
+                for (int i = 0; i < pieces.size(); i++) {
+                    JsonObject delta = client.next();
+                    assertThat(delta.getString("type")).isEqualTo("ai-delta");
+                    assertThat(delta.getString("invocationId")).isEqualTo(invocation.toString());
+                    assertThat(delta.getLong("index")).isEqualTo(i);
+                    answer.append(delta.getString("text"));
+                }
+                assertThat(answer).hasToString("Hello, world");
+                JsonObject end = client.next();
+                assertThat(end.getString("type")).isEqualTo("ai-end");
+                assertThat(end.getString("status")).isEqualTo("succeeded");
+            }
         }
     }
 
