@@ -119,6 +119,27 @@ class LiveDeliveryAcrossReplicasIT {
     }
 
     @Test
+    void aClientThatDropsAndResumesOnTheOtherReplicaGetsExactlyWhatItMissed() throws Exception {
+        String token = register();
+        String chatId = createChat(token);
+        long lastSeen;
+        try (ChatClient onA = ChatClient.connect(replicaA, token)) {
+            onA.subscribe(chatId, 0);
+            onA.replayUntilSubscribed();
+            sendAll(replicaA, token, chatId, 100, 5);
+            lastSeen = onA.messages(5).getLast().get("seq").asLong();
+        }
+
+        List<Long> missed = sendAll(replicaB, token, chatId, 101, 7);
+
+        try (ChatClient onB = ChatClient.connect(replicaB, token)) {
+            onB.subscribe(chatId, lastSeen);
+            assertThat(onB.replayUntilSubscribed())
+                    .containsExactlyElementsOf(missed.stream().sorted().toList());
+        }
+    }
+
+    @Test
     void tenSendersOfFiveHundredMessagesAcrossBothReplicasReachEverySubscriberInSequenceOrder() throws Exception {
         int senders = 10;
         int perSender = 500;
