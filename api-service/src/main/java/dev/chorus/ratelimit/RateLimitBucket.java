@@ -5,5 +5,6 @@ public enum RateLimitBucket {
     AUTH,
     CHAT_CREATE,
     MESSAGE_SEND,
-    INVITE_JOIN
+    INVITE_JOIN,
+    AI_INVOKE
 }

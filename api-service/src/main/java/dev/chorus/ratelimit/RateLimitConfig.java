@@ -23,6 +23,10 @@ public interface RateLimitConfig {
         @WithDefault("0")
         int perIp();
 
+        /** Requests about one chat per window, whoever makes them; 0 means no per-chat limit. */
+        @WithDefault("0")
+        int perChat();
+
         @WithDefault("60s")
         Duration window();
     }

@@ -38,6 +38,11 @@ public class RateLimiter {
 
     /** Counts one request; fails with 429 and the time to wait once either count is over its limit. */
     public Uni<Void> check(RateLimitBucket bucket, UUID userId, HttpServerRequest request) {
+        return check(bucket, userId, null, request);
+    }
+
+    /** As {@link #check(RateLimitBucket, UUID, HttpServerRequest)}, counting against the chat's limit too. */
+    public Uni<Void> check(RateLimitBucket bucket, UUID userId, UUID chatId, HttpServerRequest request) {
         RateLimitConfig.Limit limit = config.buckets().get(bucket);
         if (!config.enabled() || limit == null) {
             return Uni.createFrom().voidItem();
@@ -51,6 +56,9 @@ public class RateLimiter {
         if (limit.perIp() > 0) {
             subjects.add("ip:" + address);
         }
+        if (limit.perChat() > 0 && chatId != null) {
+            subjects.add("chat:" + chatId);
+        }
         if (subjects.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -61,7 +69,9 @@ public class RateLimiter {
                 .invoke(rows -> {
                     for (Row row : rows) {
                         String subject = row.getString("subject");
-                        int allowed = subject.startsWith("user:") ? limit.perUser() : limit.perIp();
+                        int allowed = subject.startsWith("user:")
+                                ? limit.perUser()
+                                : subject.startsWith("chat:") ? limit.perChat() : limit.perIp();
                         if (row.getInteger("hits") > allowed) {
                             double remaining = row.getNumeric("remaining").doubleValue();
                             throw ApiException.tooManyRequests(Duration.ofMillis((long) Math.ceil(remaining * 1000)));

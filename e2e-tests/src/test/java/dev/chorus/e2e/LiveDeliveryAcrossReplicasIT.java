@@ -140,6 +140,90 @@ class LiveDeliveryAcrossReplicasIT {
     }
 
     @Test
+    void theAssistantsAnswerStreamsToMembersOnBothReplicasThenIsStoredAsTheirConcatenation() throws Exception {
+        String ownerToken = register();
+        String chatId = createChat(ownerToken);
+        given().baseUri(api)
+                .contentType(ContentType.JSON)
+                .auth()
+                .oauth2(ownerToken)
+                .body(Map.of("aiEnabled", true))
+                .patch("/api/chats/{chatId}", chatId)
+                .then()
+                .statusCode(200);
+        String memberEmail = "bo-" + UUID.randomUUID() + "@example.com";
+        Registered member = registerAs(memberEmail);
+        given().baseUri(api)
+                .contentType(ContentType.JSON)
+                .auth()
+                .oauth2(ownerToken)
+                .body(Map.of("userId", member.id(), "role", "member"))
+                .post("/api/chats/{chatId}/members", chatId)
+                .then()
+                .statusCode(201);
+
+        try (ChatClient ownerOnA = ChatClient.connect(replicaA, ownerToken);
+                ChatClient memberOnB = ChatClient.connect(replicaB, member.token())) {
+            for (ChatClient client : List.of(ownerOnA, memberOnB)) {
+                client.subscribe(chatId, 0);
+                client.replayUntilSubscribed();
+            }
+            given().baseUri(api)
+                    .contentType(ContentType.JSON)
+                    .auth()
+                    .oauth2(ownerToken)
+                    .body(Map.of("prompt", "Tell both replicas the same thing, word by word."))
+                    .post("/api/chats/{chatId}/ai", chatId)
+                    .then()
+                    .statusCode(202);
+
+            List<List<String>> deltasSeen = new ArrayList<>();
+            for (ChatClient client : List.of(ownerOnA, memberOnB)) {
+                List<String> deltas = new ArrayList<>();
+                String stored = null;
+                boolean ended = false;
+                while (stored == null || !ended) {
+                    JsonNode frame = client.next();
+                    switch (frame.get("type").asText()) {
+                        case "ai-delta" -> {
+                            assertThat(frame.get("index").asInt()).isEqualTo(deltas.size());
+                            deltas.add(frame.get("text").asText());
+                        }
+                        case "ai-end" -> {
+                            assertThat(frame.get("status").asText()).isEqualTo("succeeded");
+                            ended = true;
+                        }
+                        case "message" -> {
+                            if (frame.get("message").get("role").asText().equals("assistant")) {
+                                stored = frame.get("message").get("content").asText();
+                            }
+                        }
+                        default -> throw new AssertionError("unexpected frame " + frame);
+                    }
+                }
+                assertThat(deltas).isNotEmpty();
+                assertThat(String.join("", deltas)).isEqualTo(stored);
+                deltasSeen.add(deltas);
+            }
+            assertThat(deltasSeen.get(0)).isEqualTo(deltasSeen.get(1));
+        }
+    }
+
+    private record Registered(String id, String token) {}
+
+    private static Registered registerAs(String email) {
+        io.restassured.path.json.JsonPath registered = given().baseUri(api)
+                .contentType(ContentType.JSON)
+                .body(Map.of("email", email, "password", "correct horse", "displayName", "Bo"))
+                .post("/api/auth/register")
+                .then()
+                .statusCode(201)
+                .extract()
+                .jsonPath();
+        return new Registered(registered.getString("user.id"), registered.getString("accessToken"));
+    }
+
+    @Test
     void tenSendersOfFiveHundredMessagesAcrossBothReplicasReachEverySubscriberInSequenceOrder() throws Exception {
         int senders = 10;
         int perSender = 500;
