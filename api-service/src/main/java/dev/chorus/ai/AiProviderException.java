@@ -31,8 +31,17 @@ public class AiProviderException extends RuntimeException {
         return httpStatus;
     }
 
-    /** Worth another attempt: the provider is overloaded, rate-limited, or failed on its side. */
+    /**
+     * Worth another attempt: the provider is overloaded, rate-limited, or failed on its side, whether it said so
+     * with an HTTP status or with an error event at the start of the stream.
+     */
     public boolean retryable() {
-        return httpStatus == 429 || httpStatus == 529 || httpStatus >= 500 || code.equals("connection_failed");
+        return httpStatus == 429
+                || httpStatus == 529
+                || httpStatus >= 500
+                || code.equals("connection_failed")
+                || code.equals("overloaded_error")
+                || code.equals("rate_limit_error")
+                || code.equals("api_error");
     }
 }

@@ -5,6 +5,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 
 /** The provider configuration asks for; a missing API key stops start-up with one line. */
@@ -13,6 +14,12 @@ public class AiProviders {
     /** Creates the provider at start-up, so a configuration mistake stops the service at once. */
     void checkAtStart(@Observes StartupEvent event, AiProvider provider) {
         provider.name();
+    }
+
+    void close(@Disposes AiProvider provider) throws Exception {
+        if (provider instanceof AutoCloseable closeable) {
+            closeable.close();
+        }
     }
 
     @Produces

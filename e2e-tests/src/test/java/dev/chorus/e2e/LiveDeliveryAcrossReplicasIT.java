@@ -39,7 +39,13 @@ class LiveDeliveryAcrossReplicasIT {
     static void startStack() throws Exception {
         StackOptions options = StackOptions.parse(
                 new String[] {
-                    "--ws-replicas", "2", "--cron-replicas", "0", "--logs", "e2e-tests/target/live-delivery/logs"
+                    "--ws-replicas",
+                    "2",
+                    "--cron-replicas",
+                    "0",
+                    "--no-lb",
+                    "--logs",
+                    "e2e-tests/target/live-delivery/logs"
                 },
                 Map.of(),
                 ROOT);

@@ -19,6 +19,8 @@ public final class LocalStack implements AutoCloseable {
     private final EmbeddedDatabase embedded;
     private final String databaseUrl;
     private final List<ServiceProcess> services = new ArrayList<>();
+    private ServiceProcess loadBalancer;
+    private String loadBalancerNote;
     /** One signing secret per run, shared by the services that issue and verify access tokens. */
     private final String jwtSecret = newSecret();
 
@@ -48,6 +50,7 @@ public final class LocalStack implements AutoCloseable {
             for (ServiceProcess service : stack.services) {
                 service.awaitHttpOk("/q/health/ready", START_TIMEOUT);
             }
+            stack.startLoadBalancer();
             return stack;
         } catch (RuntimeException | InterruptedException e) {
             stack.close();
@@ -57,6 +60,37 @@ public final class LocalStack implements AutoCloseable {
 
     public List<ServiceProcess> services() {
         return List.copyOf(services);
+    }
+
+    /** The address clients use: nginx in front of every replica, or null when it is not running. */
+    public String publicUrl() {
+        return loadBalancer == null ? null : "http://127.0.0.1:" + options.lbPort();
+    }
+
+    /** Why there is no load balancer, when there is none. */
+    public String loadBalancerNote() {
+        return loadBalancerNote;
+    }
+
+    private void startLoadBalancer() throws InterruptedException {
+        if (options.lbPort() == StackOptions.NO_LOAD_BALANCER) {
+            loadBalancerNote = "no load balancer (--no-lb)";
+            return;
+        }
+        java.util.Optional<Path> nginx = LoadBalancer.findNginx();
+        if (nginx.isEmpty()) {
+            loadBalancerNote = "nginx is not installed, so there is no load balancer; the services answer on their"
+                    + " own ports (install it with: sudo apt-get install nginx)";
+            return;
+        }
+        loadBalancer = LoadBalancer.start(nginx.get(), options, replicasOf("api-service"), replicasOf("ws-service"));
+        loadBalancer.awaitHttpOk("/api/health", START_TIMEOUT);
+    }
+
+    private List<ServiceProcess> replicasOf(String service) {
+        return services.stream()
+                .filter(replica -> replica.name().startsWith(service + "-"))
+                .toList();
     }
 
     public String databaseUrl() {
@@ -92,14 +126,31 @@ public final class LocalStack implements AutoCloseable {
                     name,
                     options.jar(service),
                     basePort + replica - 1,
-                    Map.of("DATABASE_URL", databaseUrl, "CHORUS_AUTH_JWT_SECRET", jwtSecret),
+                    environment(),
                     options.logs().resolve(name + ".log")));
         }
     }
 
-    /** Stops the services, newest first, then the embedded database. */
+    private Map<String, String> environment() {
+        Map<String, String> environment = new java.util.HashMap<>();
+        environment.put("DATABASE_URL", databaseUrl);
+        environment.put("CHORUS_AUTH_JWT_SECRET", jwtSecret);
+        if (options.lbPort() != StackOptions.NO_LOAD_BALANCER) {
+            // The web page comes from the load balancer: its origin may call the API and open sockets.
+            environment.put(
+                    "CHORUS_CORS_ORIGINS",
+                    "http://127.0.0.1:" + options.lbPort() + ",http://localhost:" + options.lbPort());
+        }
+        return environment;
+    }
+
+    /** Stops the load balancer, the services newest first, then the embedded database. */
     @Override
     public void close() {
+        if (loadBalancer != null) {
+            loadBalancer.close();
+            loadBalancer = null;
+        }
         for (ServiceProcess service : services.reversed()) {
             service.close();
         }
@@ -142,8 +193,15 @@ public final class LocalStack implements AutoCloseable {
             text.append(String.format("  %-16s %s%n", service.name(), service.baseUrl()));
         }
         text.append(String.format("  %-16s %s%n", "database", redact(databaseUrl)));
-        text.append(String.format(
-                "%n  Try: curl %s/api/health%n", services.getFirst().baseUrl()));
+        if (publicUrl() != null) {
+            text.append(
+                    String.format("  %-16s %s  (/api and /ws; /cron stays private)%n", "load balancer", publicUrl()));
+            text.append(String.format("%n  Try: curl %s/api/health%n", publicUrl()));
+        } else {
+            text.append(String.format("%n  Note: %s%n", loadBalancerNote));
+            text.append(String.format(
+                    "%n  Try: curl %s/api/health%n", services.getFirst().baseUrl()));
+        }
         return text.toString();
     }
 

@@ -65,6 +65,20 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** Starts any other program that serves HTTP on {@code port} (the load balancer), logging to {@code log}. */
+    static ServiceProcess run(String name, List<String> command, int port, Path log) {
+        try {
+            Files.createDirectories(log.toAbsolutePath().getParent());
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            return new ServiceProcess(name, process, log, port);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start " + name, e);
+        }
+    }
+
     /**
      * Starts the current module's packaged jar ({@code target/quarkus-app}) on a free port, logging to a new file
      * under {@code target/processes}: how tests run a service the way a platform does.

@@ -5,7 +5,17 @@ import java.util.Map;
 
 /** What the local stack runs: replica counts, where PostgreSQL is, where files go. */
 public record StackOptions(
-        int apiReplicas, int wsReplicas, int cronReplicas, String databaseUrl, int databasePort, Path root, Path logs) {
+        int apiReplicas,
+        int wsReplicas,
+        int cronReplicas,
+        String databaseUrl,
+        int databasePort,
+        Path root,
+        Path logs,
+        int lbPort) {
+
+    /** No load balancer: the services on their own ports only. */
+    public static final int NO_LOAD_BALANCER = 0;
 
     static final int API_BASE_PORT = 8100;
     static final int WS_BASE_PORT = 8200;
@@ -20,6 +30,8 @@ public record StackOptions(
                                   DATABASE_URL in the environment does the same
               --database-port N   port of the embedded PostgreSQL (default: a free one)
               --logs DIR          where each process writes its log (default .chorus/logs)
+              --lb-port N         port of the nginx load balancer in front of them (default 8080)
+              --no-lb             no load balancer, even when nginx is installed
             """;
 
     public static StackOptions parse(String[] args, Map<String, String> environment, Path root) {
@@ -29,10 +41,15 @@ public record StackOptions(
         String databaseUrl = blankToNull(environment.get("DATABASE_URL"));
         int databasePort = 0;
         Path logs = root.resolve(".chorus/logs");
+        int lbPort = 8080;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("--help") || option.equals("-h")) {
                 throw new IllegalArgumentException(USAGE);
+            }
+            if (option.equals("--no-lb")) {
+                lbPort = NO_LOAD_BALANCER;
+                continue;
             }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("missing value after " + option + "\n" + USAGE);
@@ -45,10 +62,11 @@ public record StackOptions(
                 case "--database-url" -> databaseUrl = value;
                 case "--database-port" -> databasePort = count(option, value, 1);
                 case "--logs" -> logs = root.resolve(value);
+                case "--lb-port" -> lbPort = count(option, value, 1);
                 default -> throw new IllegalArgumentException("unknown option " + option + "\n" + USAGE);
             }
         }
-        return new StackOptions(api, ws, cron, databaseUrl, databasePort, root, logs);
+        return new StackOptions(api, ws, cron, databaseUrl, databasePort, root, logs, lbPort);
     }
 
     public Path jar(String service) {

@@ -1,0 +1,132 @@
+package dev.chorus.e2e;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.is;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.chorus.local.LocalStack;
+import dev.chorus.local.StackOptions;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The suite as production runs it: two api-service and two ws-service replicas and cron-service behind nginx, and
+ * clients that know only nginx's address.
+ */
+class LoadBalancerIT {
+
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    @Test
+    void clientsThatKnowOnlyTheLoadBalancerChatLiveAndCronStaysPrivate() throws Exception {
+        StackOptions options = StackOptions.parse(
+                new String[] {
+                    "--api-replicas",
+                    "2",
+                    "--ws-replicas",
+                    "2",
+                    "--lb-port",
+                    "8090",
+                    "--logs",
+                    "e2e-tests/target/load-balancer/logs"
+                },
+                Map.of(),
+                ROOT);
+        try (LocalStack stack = LocalStack.start(options)) {
+            assertThat(stack.publicUrl())
+                    .as(
+                            "nginx must be installed for the end-to-end suite (apt-get install nginx-light): %s",
+                            stack.loadBalancerNote())
+                    .isNotNull();
+            String lb = stack.publicUrl();
+            given().baseUri(lb).get("/api/health").then().statusCode(200).body("status", is("UP"));
+            given().baseUri(lb).post("/cron/maintenance").then().statusCode(404);
+            given().baseUri(lb).get("/cron/jobs").then().statusCode(404);
+            given().baseUri(lb)
+                    .get("/")
+                    .then()
+                    .statusCode(200)
+                    .contentType(org.hamcrest.Matchers.containsString("text/html"));
+            given().baseUri(lb)
+                    .get("/app.js")
+                    .then()
+                    .statusCode(200)
+                    .contentType(org.hamcrest.Matchers.containsString("javascript"));
+
+            JsonPath ada = register(lb, "Ada");
+            JsonPath bo = register(lb, "Bo");
+            String chatId = given().baseUri(lb)
+                    .contentType(ContentType.JSON)
+                    .auth()
+                    .oauth2(ada.getString("accessToken"))
+                    .body(Map.of("name", "through nginx"))
+                    .post("/api/chats")
+                    .then()
+                    .statusCode(201)
+                    .extract()
+                    .path("id");
+            given().baseUri(lb)
+                    .contentType(ContentType.JSON)
+                    .auth()
+                    .oauth2(ada.getString("accessToken"))
+                    .body(Map.of("userId", bo.getString("user.id"), "role", "member"))
+                    .post("/api/chats/{chatId}/members", chatId)
+                    .then()
+                    .statusCode(201);
+
+            String wsUrl = lb.replaceFirst("^http", "ws");
+            List<ChatClient> clients = new ArrayList<>();
+            // Four sockets through nginx: round robin spreads them over both ws-service replicas.
+            for (JsonPath user : List.of(ada, bo, ada, bo)) {
+                ChatClient client = ChatClient.connect(wsUrl, user.getString("accessToken"));
+                client.subscribe(chatId, 0);
+                client.replayUntilSubscribed();
+                clients.add(client);
+            }
+            for (int i = 1; i <= 10; i++) {
+                given().baseUri(lb)
+                        .contentType(ContentType.JSON)
+                        .auth()
+                        .oauth2((i % 2 == 0 ? bo : ada).getString("accessToken"))
+                        .body(Map.of("content", "via nginx " + i, "clientMessageId", "lb-" + i))
+                        .post("/api/chats/{chatId}/messages", chatId)
+                        .then()
+                        .statusCode(201);
+            }
+            for (ChatClient client : clients) {
+                List<JsonNode> entries = client.messages(10);
+                for (int i = 0; i < 10; i++) {
+                    assertThat(entries.get(i).get("content").asText()).isEqualTo("via nginx " + (i + 1));
+                }
+                client.close();
+            }
+            String access = Files.readString(options.logs().resolve("nginx-access.log"));
+            assertThat(access).contains("GET /ws HTTP/1.1\" 101").contains("POST /api/chats/");
+        }
+    }
+
+    private static JsonPath register(String lb, String name) {
+        return given().baseUri(lb)
+                .contentType(ContentType.JSON)
+                .body(Map.of(
+                        "email",
+                        name.toLowerCase() + "-" + UUID.randomUUID() + "@example.com",
+                        "password",
+                        "correct horse",
+                        "displayName",
+                        name))
+                .post("/api/auth/register")
+                .then()
+                .statusCode(201)
+                .extract()
+                .jsonPath();
+    }
+}
