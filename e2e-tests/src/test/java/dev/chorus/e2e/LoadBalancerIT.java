@@ -108,8 +108,14 @@ class LoadBalancerIT {
                 }
                 client.close();
             }
-            String access = Files.readString(options.logs().resolve("nginx-access.log"));
-            assertThat(access).contains("GET /ws HTTP/1.1\" 101").contains("POST /api/chats/");
+            // nginx logs a WebSocket request when its connection has closed, a moment after the client let go.
+            Path accessLog = options.logs().resolve("nginx-access.log");
+            for (int wait = 0; wait < 100 && !Files.readString(accessLog).contains("GET /ws HTTP/1.1\" 101"); wait++) {
+                Thread.sleep(100);
+            }
+            assertThat(Files.readString(accessLog))
+                    .contains("GET /ws HTTP/1.1\" 101")
+                    .contains("POST /api/chats/");
         }
     }
 

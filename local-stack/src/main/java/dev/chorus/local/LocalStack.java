@@ -196,7 +196,8 @@ public final class LocalStack implements AutoCloseable {
         if (publicUrl() != null) {
             text.append(
                     String.format("  %-16s %s  (/api and /ws; /cron stays private)%n", "load balancer", publicUrl()));
-            text.append(String.format("%n  Try: curl %s/api/health%n", publicUrl()));
+            text.append(String.format(
+                    "%n  Open %s in a browser for the chat page, or: curl %s/api/health%n", publicUrl(), publicUrl()));
         } else {
             text.append(String.format("%n  Note: %s%n", loadBalancerNote));
             text.append(String.format(
