@@ -141,13 +141,7 @@ class AiAssistantTest {
                         .path("status")
                         .toString())
                 .isEqualTo("cancelled");
-        List<String> roles = owner.request()
-                .get("/api/chats/{c}/messages", chatId)
-                .then()
-                .extract()
-                .jsonPath()
-                .getList("messages.role");
-        assertThat(roles).doesNotContain("assistant");
+        assertNoAnswerStored(owner, chatId);
 
         String next = owner.request()
                 .body(Map.of("prompt", "and now?"))
@@ -157,6 +151,18 @@ class AiAssistantTest {
                 .extract()
                 .path("id");
         assertThat(awaitEnd(owner, chatId, next).getString("status")).isEqualTo("succeeded");
+    }
+
+    /** The chat holds no assistant message: a failed, cancelled or timed-out answer leaves nothing behind. */
+    static void assertNoAnswerStored(Api.User user, UUID chatId) {
+        List<String> roles = user.request()
+                .get("/api/chats/{c}/messages", chatId)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("messages.role");
+        assertThat(roles).doesNotContain("assistant");
     }
 
     static UUID aiChat(Api.User owner) {

@@ -103,12 +103,6 @@ class AiProviderFailureTest {
         assertThat(ended.getString("errorCode")).isEqualTo("overloaded_error");
         assertThat(ended.getString("errorMessage")).isEqualTo("Overloaded");
         assertThat(ended.getString("finishedAt")).isNotNull();
-        List<String> roles = owner.request()
-                .get("/api/chats/{c}/messages", chatId)
-                .then()
-                .extract()
-                .jsonPath()
-                .getList("messages.role");
-        assertThat(roles).doesNotContain("assistant");
+        AiAssistantTest.assertNoAnswerStored(owner, chatId);
     }
 }

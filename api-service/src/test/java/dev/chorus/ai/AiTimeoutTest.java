@@ -9,7 +9,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -43,12 +42,6 @@ class AiTimeoutTest {
         assertThat(ended.getString("status")).isEqualTo("timed_out");
         assertThat(ended.getString("errorCode")).isEqualTo("timeout");
         assertThat(ended.getString("responseMessageId")).isNull();
-        List<String> roles = owner.request()
-                .get("/api/chats/{c}/messages", chatId)
-                .then()
-                .extract()
-                .jsonPath()
-                .getList("messages.role");
-        assertThat(roles).doesNotContain("assistant");
+        AiAssistantTest.assertNoAnswerStored(owner, chatId);
     }
 }
