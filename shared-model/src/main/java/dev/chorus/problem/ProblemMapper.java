@@ -87,7 +87,18 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    public Response unexpected(RuntimeException e) {
+    public Response unexpected(Exception e) {
+        if (DatabaseUnavailable.causes(e)) {
+            LOG.warnf("The database is unavailable: %s", e.toString());
+            return problem(new Problem(
+                            "database-unavailable",
+                            "Service unavailable",
+                            503,
+                            "The database is out of reach for a moment; send the request again.",
+                            null))
+                    .header("Retry-After", 1)
+                    .build();
+        }
         LOG.error("Unexpected failure", e);
         return problem(new Problem(
                         "internal", "Internal error", 500, "Something went wrong on our side; it was logged.", null))

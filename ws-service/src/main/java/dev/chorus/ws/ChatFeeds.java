@@ -76,6 +76,9 @@ public class ChatFeeds {
     private long pollTimer = -1;
     private long heartbeatTimer = -1;
     private boolean polling;
+    /** Failed polls in a row: an outage is logged when it starts, every 200 polls (about 5 s) and when it ends. */
+    private long pollFailures;
+
     private boolean pollAgain;
     private boolean readingPresence;
 
@@ -321,6 +324,10 @@ public class ChatFeeds {
                 .with(
                         rows -> context.runOnContext(ignored -> {
                             polling = false;
+                            if (pollFailures > 0) {
+                                LOG.infof("Polling chat heads works again after %d failed polls", pollFailures);
+                                pollFailures = 0;
+                            }
                             for (Row row : rows) {
                                 Feed feed = feeds.get(row.getUUID("id"));
                                 if (feed != null) {
@@ -333,7 +340,11 @@ public class ChatFeeds {
                         }),
                         failure -> context.runOnContext(ignored -> {
                             polling = false;
-                            LOG.warnf("Polling chat heads failed: %s", failure.getMessage());
+                            if (pollFailures++ % 200 == 0) {
+                                LOG.warnf(
+                                        "Polling chat heads failed (%d in a row): %s",
+                                        pollFailures, failure.getMessage());
+                            }
                         }));
     }
 

@@ -9,6 +9,7 @@ import dev.chorus.chat.ReadMarkers;
 import dev.chorus.message.InvalidReplyException;
 import dev.chorus.message.MessageLog;
 import dev.chorus.message.NewMessage;
+import dev.chorus.problem.DatabaseUnavailable;
 import dev.chorus.ws.Frames.ClientFrame;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -99,6 +100,17 @@ public class ChatSocket {
         if (frame.type() == null) {
             return reply(connection, new Frames.Error("malformed-frame", "A frame needs a type.", frame.requestId()));
         }
+        return handle(frame, connection)
+                .onFailure(DatabaseUnavailable::causes)
+                .recoverWithUni(() -> reply(
+                        connection,
+                        new Frames.Error(
+                                "unavailable",
+                                "The database is out of reach for a moment; send the frame again.",
+                                frame.requestId())));
+    }
+
+    private Uni<Void> handle(ClientFrame frame, WebSocketConnection connection) {
         return switch (frame.type()) {
             case "subscribe" -> subscribe(frame, connection);
             case "unsubscribe" -> unsubscribe(frame, connection);

@@ -1,0 +1,32 @@
+package dev.chorus.problem;
+
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
+import java.net.ConnectException;
+
+/**
+ * Recognises failures that mean PostgreSQL is out of reach for a moment (a restart, a failover, a network cut)
+ * rather than a bug: the client gets 503 with Retry-After and sends again, instead of a 500.
+ */
+public final class DatabaseUnavailable {
+
+    private DatabaseUnavailable() {}
+
+    public static boolean causes(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConnectException || cause instanceof ClosedConnectionException) {
+                return true;
+            }
+            // 08: connection exceptions; 57P01-57P03: the server is shutting down, was shut down, or is starting.
+            if (cause instanceof PgException pg
+                    && pg.getSqlState() != null
+                    && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P"))) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
+    }
+}
