@@ -62,6 +62,33 @@ public final class LocalStack implements AutoCloseable {
         return List.copyOf(services);
     }
 
+    /** The running process of a replica, e.g. {@code ws-service-2}. */
+    public ServiceProcess service(String name) {
+        return services.stream()
+                .filter(service -> service.name().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no service named " + name));
+    }
+
+    /** Starts a replica that has ended (killed or stopped) again on its port, and waits until it is ready. */
+    public ServiceProcess relaunch(String name) throws InterruptedException {
+        ServiceProcess restarted = service(name).relaunch();
+        services.set(services.indexOf(service(name)), restarted);
+        restarted.awaitHttpOk("/q/health/ready", START_TIMEOUT);
+        return restarted;
+    }
+
+    /** A rolling deploy's step: SIGTERM to a replica, then the same replica started again and ready. */
+    public ServiceProcess restart(String name) throws InterruptedException {
+        service(name).close();
+        return relaunch(name);
+    }
+
+    /** The embedded PostgreSQL, to stop and start it; empty when the stack runs on a given database. */
+    public java.util.Optional<EmbeddedDatabase> embeddedDatabase() {
+        return java.util.Optional.ofNullable(embedded);
+    }
+
     /** The address clients use: nginx in front of every replica, or null when it is not running. */
     public String publicUrl() {
         return loadBalancer == null ? null : "http://127.0.0.1:" + options.lbPort();

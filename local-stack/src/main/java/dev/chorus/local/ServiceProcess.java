@@ -27,13 +27,15 @@ public final class ServiceProcess implements AutoCloseable {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
+    private final ProcessBuilder builder;
     private final Process process;
     private final Path log;
     private final int port;
 
-    private ServiceProcess(String name, Process process, Path log, int port) {
+    private ServiceProcess(String name, ProcessBuilder builder, Path log, int port) throws IOException {
         this.name = name;
-        this.process = process;
+        this.builder = builder;
+        this.process = builder.start();
         this.log = log;
         this.port = port;
     }
@@ -59,7 +61,7 @@ public final class ServiceProcess implements AutoCloseable {
             builder.environment().remove("DATABASE_URL");
             builder.environment().put("PORT", Integer.toString(chosenPort));
             builder.environment().putAll(environment);
-            return new ServiceProcess(name, builder.start(), log, chosenPort);
+            return new ServiceProcess(name, builder, log, chosenPort);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + name + " from " + jar, e);
         }
@@ -69,11 +71,9 @@ public final class ServiceProcess implements AutoCloseable {
     static ServiceProcess run(String name, List<String> command, int port, Path log) {
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
-            return new ServiceProcess(name, process, log, port);
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            return new ServiceProcess(name, builder, log, port);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + name, e);
         }
@@ -114,6 +114,30 @@ public final class ServiceProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /**
+     * The same program started again, on the same port with the same environment, after this one has ended (a
+     * platform restarting a crashed or replaced instance). Its output goes on in the same log.
+     */
+    public ServiceProcess relaunch() {
+        if (process.isAlive()) {
+            throw new IllegalStateException(name + " still runs; stop it before starting it again");
+        }
+        try {
+            return new ServiceProcess(
+                    name, builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())), log, port);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start " + name + " again", e);
+        }
+    }
+
+    /** Ends the process at once with SIGKILL, as a crash or an out-of-memory kill would: no shutdown hooks run. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + " did not die from SIGKILL within 10 s");
+        }
     }
 
     /** Waits for the process to end by itself and returns its exit code. */
