@@ -29,8 +29,10 @@ function uuid() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+// The ids are UUIDv7: they begin with their creation time, which users made within a minute share, and end
+// with random digits, which tell them apart.
 function shortId(id) {
-  return id ? id.slice(0, 8) : '?';
+  return id ? id.slice(-8) : '?';
 }
 
 function timeOf(iso) {
@@ -209,6 +211,7 @@ function endSession(message) {
   $('me').hidden = true;
   $('auth').hidden = false;
   $('auth-error').textContent = message;
+  notice('');
 }
 
 // ---------- chat list, create, join ----------
@@ -443,11 +446,21 @@ function renderMessage(m) {
   return li;
 }
 
+// Whether the reader is at the newest entries, so that what comes next should be scrolled into view.
+function atBottom() {
+  const scroller = $('scroller');
+  return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
+}
+
+function scrollToBottom() {
+  const scroller = $('scroller');
+  scroller.scrollTop = scroller.scrollHeight;
+}
+
 // Adds entries in seq order, skipping any already shown; returns the ones that were new.
 function addMessages(c, list, { replace = false } = {}) {
   const box = $('messages');
-  const scroller = $('scroller');
-  const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
+  const follow = atBottom();
   const added = [];
   for (const m of list) {
     const existing = c.messages.has(m.seq) ? box.querySelector(`[data-seq="${m.seq}"]`) : null;
@@ -461,7 +474,7 @@ function addMessages(c, list, { replace = false } = {}) {
     c.lastSeq = Math.max(c.lastSeq, m.seq);
     added.push(m);
   }
-  if (atBottom || added.some((m) => m.senderId === session?.user.id)) scroller.scrollTop = scroller.scrollHeight;
+  if (follow || added.some((m) => m.senderId === session?.user.id)) scrollToBottom();
   return added;
 }
 
@@ -570,13 +583,15 @@ function renderOnline() {
 function ensureStream(c, invocationId) {
   let s = c.streams.get(invocationId);
   if (!s) {
-    const text = el('span', { class: 'text' }, '…');
+    const text = el('span', { class: 'text', 'data-testid': 'ai-stream-text' }, '…');
     const node = el('div', {
       class: 'msg msg-assistant streaming', 'data-testid': 'ai-stream', 'data-invocation-id': invocationId,
     }, el('span', { class: 'name' }, 'Assistant'), text);
     s = { pieces: [], el: node, text, done: false };
     c.streams.set(invocationId, s);
+    const follow = atBottom();
     $('ai-streams').append(node);
+    if (follow) scrollToBottom();
     renderCancel();
   }
   return s;
@@ -797,8 +812,10 @@ function handleFrame(f) {
     case 'ai-delta':
       if (c && !c.finished.has(f.invocationId)) {
         const s = ensureStream(c, f.invocationId);
+        const follow = atBottom(); // the answer grows below the newest entry: keep it in view
         s.pieces[f.index] = f.text; // by index: a hole stays empty until its piece comes
         s.text.textContent = s.pieces.join('');
+        if (follow) scrollToBottom();
       }
       break;
     case 'ai-end':

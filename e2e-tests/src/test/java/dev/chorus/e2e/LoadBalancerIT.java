@@ -15,6 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,9 +28,12 @@ class LoadBalancerIT {
 
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
-    @Test
-    void clientsThatKnowOnlyTheLoadBalancerChatLiveAndCronStaysPrivate() throws Exception {
-        StackOptions options = StackOptions.parse(
+    private static LocalStack stack;
+    private static StackOptions options;
+
+    @BeforeAll
+    static void startStack() throws InterruptedException {
+        options = StackOptions.parse(
                 new String[] {
                     "--api-replicas",
                     "2",
@@ -40,83 +46,120 @@ class LoadBalancerIT {
                 },
                 Map.of(),
                 ROOT);
-        try (LocalStack stack = LocalStack.start(options)) {
-            assertThat(stack.publicUrl())
-                    .as(
-                            "nginx must be installed for the end-to-end suite (apt-get install nginx-light): %s",
-                            stack.loadBalancerNote())
-                    .isNotNull();
-            String lb = stack.publicUrl();
-            given().baseUri(lb).get("/api/health").then().statusCode(200).body("status", is("UP"));
-            given().baseUri(lb).post("/cron/maintenance").then().statusCode(404);
-            given().baseUri(lb).get("/cron/jobs").then().statusCode(404);
-            given().baseUri(lb)
-                    .get("/")
-                    .then()
-                    .statusCode(200)
-                    .contentType(org.hamcrest.Matchers.containsString("text/html"));
-            given().baseUri(lb)
-                    .get("/app.js")
-                    .then()
-                    .statusCode(200)
-                    .contentType(org.hamcrest.Matchers.containsString("javascript"));
+        stack = LocalStack.start(options);
+        assertThat(stack.publicUrl())
+                .as(
+                        "nginx must be installed for the end-to-end suite (apt-get install nginx-light): %s",
+                        stack.loadBalancerNote())
+                .isNotNull();
+    }
 
-            JsonPath ada = register(lb, "Ada");
-            JsonPath bo = register(lb, "Bo");
-            String chatId = given().baseUri(lb)
-                    .contentType(ContentType.JSON)
-                    .auth()
-                    .oauth2(ada.getString("accessToken"))
-                    .body(Map.of("name", "through nginx"))
-                    .post("/api/chats")
-                    .then()
-                    .statusCode(201)
-                    .extract()
-                    .path("id");
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    /**
+     * Two people chat on the web page in Chromium (Debian's, driven by playwright-core from tools/browser-test): sign
+     * up, create a chat, invite, chat live with typing and presence, ask the assistant and watch it stream.
+     */
+    @Test
+    void twoPeopleChatOnTheWebPageInARealBrowser() throws Exception {
+        Path script = ROOT.resolve("tools/browser-test/chat.mjs");
+        Path log = options.logs().resolve("browser-test.log");
+        Process browserTest = new ProcessBuilder("node", script.toString(), stack.publicUrl())
+                .directory(script.getParent().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        boolean ended = browserTest.waitFor(180, TimeUnit.SECONDS);
+        if (!ended) {
+            browserTest.destroyForcibly();
+        }
+        String output = Files.readString(log);
+        System.out.println("[browser] " + output.strip().replace("\n", "\n[browser] "));
+        assertThat(ended)
+                .as("the browser test ends within 180 s; its output:%n%s", output)
+                .isTrue();
+        assertThat(browserTest.exitValue())
+                .as("the browser test's exit code; its output:%n%s", output)
+                .isZero();
+    }
+
+    @Test
+    void clientsThatKnowOnlyTheLoadBalancerChatLiveAndCronStaysPrivate() throws Exception {
+        String lb = stack.publicUrl();
+        given().baseUri(lb).get("/api/health").then().statusCode(200).body("status", is("UP"));
+        given().baseUri(lb).post("/cron/maintenance").then().statusCode(404);
+        given().baseUri(lb).get("/cron/jobs").then().statusCode(404);
+        given().baseUri(lb)
+                .get("/")
+                .then()
+                .statusCode(200)
+                .contentType(org.hamcrest.Matchers.containsString("text/html"));
+        given().baseUri(lb)
+                .get("/app.js")
+                .then()
+                .statusCode(200)
+                .contentType(org.hamcrest.Matchers.containsString("javascript"));
+
+        JsonPath ada = register(lb, "Ada");
+        JsonPath bo = register(lb, "Bo");
+        String chatId = given().baseUri(lb)
+                .contentType(ContentType.JSON)
+                .auth()
+                .oauth2(ada.getString("accessToken"))
+                .body(Map.of("name", "through nginx"))
+                .post("/api/chats")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        given().baseUri(lb)
+                .contentType(ContentType.JSON)
+                .auth()
+                .oauth2(ada.getString("accessToken"))
+                .body(Map.of("userId", bo.getString("user.id"), "role", "member"))
+                .post("/api/chats/{chatId}/members", chatId)
+                .then()
+                .statusCode(201);
+
+        String wsUrl = lb.replaceFirst("^http", "ws");
+        List<ChatClient> clients = new ArrayList<>();
+        // Four sockets through nginx: round robin spreads them over both ws-service replicas.
+        for (JsonPath user : List.of(ada, bo, ada, bo)) {
+            ChatClient client = ChatClient.connect(wsUrl, user.getString("accessToken"));
+            client.subscribe(chatId, 0);
+            client.replayUntilSubscribed();
+            clients.add(client);
+        }
+        for (int i = 1; i <= 10; i++) {
             given().baseUri(lb)
                     .contentType(ContentType.JSON)
                     .auth()
-                    .oauth2(ada.getString("accessToken"))
-                    .body(Map.of("userId", bo.getString("user.id"), "role", "member"))
-                    .post("/api/chats/{chatId}/members", chatId)
+                    .oauth2((i % 2 == 0 ? bo : ada).getString("accessToken"))
+                    .body(Map.of("content", "via nginx " + i, "clientMessageId", "lb-" + i))
+                    .post("/api/chats/{chatId}/messages", chatId)
                     .then()
                     .statusCode(201);
-
-            String wsUrl = lb.replaceFirst("^http", "ws");
-            List<ChatClient> clients = new ArrayList<>();
-            // Four sockets through nginx: round robin spreads them over both ws-service replicas.
-            for (JsonPath user : List.of(ada, bo, ada, bo)) {
-                ChatClient client = ChatClient.connect(wsUrl, user.getString("accessToken"));
-                client.subscribe(chatId, 0);
-                client.replayUntilSubscribed();
-                clients.add(client);
-            }
-            for (int i = 1; i <= 10; i++) {
-                given().baseUri(lb)
-                        .contentType(ContentType.JSON)
-                        .auth()
-                        .oauth2((i % 2 == 0 ? bo : ada).getString("accessToken"))
-                        .body(Map.of("content", "via nginx " + i, "clientMessageId", "lb-" + i))
-                        .post("/api/chats/{chatId}/messages", chatId)
-                        .then()
-                        .statusCode(201);
-            }
-            for (ChatClient client : clients) {
-                List<JsonNode> entries = client.messages(10);
-                for (int i = 0; i < 10; i++) {
-                    assertThat(entries.get(i).get("content").asText()).isEqualTo("via nginx " + (i + 1));
-                }
-                client.close();
-            }
-            // nginx logs a WebSocket request when its connection has closed, a moment after the client let go.
-            Path accessLog = options.logs().resolve("nginx-access.log");
-            for (int wait = 0; wait < 100 && !Files.readString(accessLog).contains("GET /ws HTTP/1.1\" 101"); wait++) {
-                Thread.sleep(100);
-            }
-            assertThat(Files.readString(accessLog))
-                    .contains("GET /ws HTTP/1.1\" 101")
-                    .contains("POST /api/chats/");
         }
+        for (ChatClient client : clients) {
+            List<JsonNode> entries = client.messages(10);
+            for (int i = 0; i < 10; i++) {
+                assertThat(entries.get(i).get("content").asText()).isEqualTo("via nginx " + (i + 1));
+            }
+            client.close();
+        }
+        // nginx logs a WebSocket request when its connection has closed, a moment after the client let go.
+        Path accessLog = options.logs().resolve("nginx-access.log");
+        for (int wait = 0; wait < 100 && !Files.readString(accessLog).contains("GET /ws HTTP/1.1\" 101"); wait++) {
+            Thread.sleep(100);
+        }
+        assertThat(Files.readString(accessLog))
+                .contains("GET /ws HTTP/1.1\" 101")
+                .contains("POST /api/chats/");
     }
 
     private static JsonPath register(String lb, String name) {
