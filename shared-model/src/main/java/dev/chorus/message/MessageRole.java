@@ -1,7 +1,9 @@
 package dev.chorus.message;
 
 import dev.chorus.database.LowercaseEnumConverter;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
+@RegisterForReflection
 public enum MessageRole {
     USER,
     ASSISTANT,

@@ -1,10 +1,12 @@
 package dev.chorus.message;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
 /** A stored message as clients see it, over REST and over the WebSocket alike. */
+@RegisterForReflection
 public record MessageView(
         UUID id,
         UUID chatId,

@@ -1,6 +1,7 @@
 package dev.chorus.signal;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.UUID;
 
@@ -9,6 +10,7 @@ import java.util.UUID;
  * only tells replicas to look at the messages table sooner, and typing, read markers and presence changes are
  * passed on to the chat's subscribers as they are.
  */
+@RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChatSignal(
         Kind kind,

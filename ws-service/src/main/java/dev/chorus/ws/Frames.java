@@ -2,11 +2,16 @@ package dev.chorus.ws;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.chorus.message.MessageView;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-/** The JSON frames of the WebSocket protocol (docs/websocket-protocol.md). */
+/**
+ * The JSON frames of the WebSocket protocol (docs/websocket-protocol.md). Written and read with an ObjectMapper by
+ * hand, so registered for reflection (every nested record) for the native image.
+ */
+@RegisterForReflection
 public final class Frames {
 
     private Frames() {}
