@@ -14,6 +14,13 @@ public interface RateLimitConfig {
 
     Map<RateLimitBucket, Limit> buckets();
 
+    /**
+     * How many proxies in front of api-service append to X-Forwarded-For: 1 behind nginx, 2 behind Google's external
+     * load balancer, 0 when clients connect directly (see {@link ClientAddress}).
+     */
+    @WithDefault("1")
+    int forwardedHops();
+
     interface Limit {
         /** Requests one user may make per window; 0 means no per-user limit. */
         @WithDefault("0")

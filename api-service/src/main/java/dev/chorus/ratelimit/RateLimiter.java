@@ -47,8 +47,7 @@ public class RateLimiter {
         if (!config.enabled() || limit == null) {
             return Uni.createFrom().voidItem();
         }
-        String address =
-                request.remoteAddress() != null ? request.remoteAddress().hostAddress() : "unknown";
+        String address = ClientAddress.of(request, config.forwardedHops());
         List<String> subjects = new ArrayList<>(2);
         if (limit.perUser() > 0 && userId != null) {
             subjects.add("user:" + userId);
