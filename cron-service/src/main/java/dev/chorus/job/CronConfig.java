@@ -39,6 +39,13 @@ public interface CronConfig {
     @WithDefault("1h")
     Duration rateLimitKeep();
 
+    /**
+     * Assistant answers still running this long after they were asked for are abandoned (far beyond api-service's
+     * answer timeout, 120 s by default).
+     */
+    @WithDefault("10m")
+    Duration answersAbandonedAfter();
+
     /** Sessions that expired or were revoked longer ago than this are deleted. */
     @WithDefault("1d")
     Duration sessionKeep();

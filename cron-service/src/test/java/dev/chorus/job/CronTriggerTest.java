@@ -124,6 +124,7 @@ class CronTriggerTest {
                 .isEqualTo("succeeded");
         assertThat(report.getList("runs.job"))
                 .contains(
+                        "abandoned-answers",
                         "database-health",
                         "expire-invites",
                         "expired-sessions",

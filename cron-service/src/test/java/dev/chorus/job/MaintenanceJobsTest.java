@@ -71,6 +71,40 @@ class MaintenanceJobsTest {
     }
 
     @Test
+    void answersAbandonedByADeadReplicaFailAndTheirEndReachesTheChat() throws Exception {
+        UUID user = user();
+        UUID chat = chat(user, null);
+        UUID abandoned = invocation(chat, user, "streaming", "now() - interval '20 minutes'");
+        // One running answer per chat (a unique index): the recent one is in another chat.
+        UUID running = invocation(chat(user, null), user, "streaming", "now() - interval '1 minute'");
+        UUID finished = invocation(chat, user, "succeeded", "now() - interval '20 minutes'");
+
+        try (java.sql.Connection listener =
+                dev.chorus.testing.TestDatabase.shared().connect()) {
+            listener.createStatement().execute("LISTEN " + dev.chorus.signal.ChatSignals.CHANNEL);
+
+            assertThat(run("abandoned-answers").getLong("rowsAffected")).isGreaterThanOrEqualTo(1);
+
+            org.postgresql.PGNotification[] notifications =
+                    listener.unwrap(org.postgresql.PGConnection.class).getNotifications(5000);
+            assertThat(notifications)
+                    .extracting(org.postgresql.PGNotification::getParameter)
+                    .anySatisfy(
+                            payload -> assertThat(payload).contains("\"ai_end\"", abandoned.toString(), "\"failed\""));
+        }
+        assertThat(sql(
+                                "SELECT status || ' ' || coalesce(error_code, '-') FROM ai_invocations WHERE id = $1",
+                                Tuple.of(abandoned))
+                        .iterator()
+                        .next()
+                        .getString(0))
+                .isEqualTo("failed abandoned");
+        assertThat(status(running)).isEqualTo("streaming");
+        assertThat(status(finished)).isEqualTo("succeeded");
+        assertThat(run("abandoned-answers").getLong("rowsAffected")).isZero();
+    }
+
+    @Test
     void presenceOfDeadReplicasIsPruned() {
         UUID user = user();
         UUID chat = chat(user, null);
@@ -276,6 +310,22 @@ class MaintenanceJobsTest {
                         + (deletedAt == null ? "NULL" : deletedAt) + " FROM next",
                 Tuple.of(id, chat, sender));
         return id;
+    }
+
+    private UUID invocation(UUID chat, UUID user, String status, String createdAt) {
+        UUID id = UUID.randomUUID();
+        sql(
+                "INSERT INTO ai_invocations (id, chat_id, requested_by, status, provider, model, created_at)"
+                        + " VALUES ($1, $2, $3, $4, 'local', 'test', " + createdAt + ")",
+                Tuple.of(id, chat, user, status));
+        return id;
+    }
+
+    private String status(UUID invocation) {
+        return sql("SELECT status FROM ai_invocations WHERE id = $1", Tuple.of(invocation))
+                .iterator()
+                .next()
+                .getString(0);
     }
 
     private boolean exists(String table, UUID id) {
