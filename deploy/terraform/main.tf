@@ -1,6 +1,6 @@
 # Chorus on Google Cloud: three Cloud Run services (chorus-api, chorus-ws, chorus-cron) and a migration job
 # (chorus-migrate) over one Cloud SQL PostgreSQL reached by private IP, behind an external HTTPS load balancer,
-# with Cloud Scheduler triggering the maintenance jobs. deploy/docs-gcp.md walks through the first deploy.
+# with Cloud Scheduler triggering the maintenance jobs. deploy/README.md walks through the first deploy.
 #
 # Split by concern: network.tf, database.tf, secrets.tf, iam.tf, services.tf, scheduler.tf, loadbalancer.tf,
 # github.tf, outputs.tf.

@@ -19,6 +19,7 @@ locals {
     "prune-presence"    = { path = "/cron/jobs/prune-presence", schedule = "*/5 * * * *", deadline = "330s" }
     "database-health"   = { path = "/cron/jobs/database-health", schedule = "2-59/5 * * * *", deadline = "330s" }
     "prune-rate-limits" = { path = "/cron/jobs/prune-rate-limits", schedule = "4-59/10 * * * *", deadline = "330s" }
+    "abandoned-answers" = { path = "/cron/jobs/abandoned-answers", schedule = "3-59/5 * * * *", deadline = "330s" }
     "expire-invites"    = { path = "/cron/jobs/expire-invites", schedule = "1-59/15 * * * *", deadline = "330s" }
     "usage-rollup"      = { path = "/cron/jobs/usage-rollup", schedule = "8 * * * *", deadline = "330s" }
     "expired-sessions"  = { path = "/cron/jobs/expired-sessions", schedule = "13 * * * *", deadline = "330s" }

@@ -87,6 +87,11 @@ resource "google_cloud_run_v2_service" "api" {
           }
         }
       }
+      # Google's load balancer appends the client's address and its own to X-Forwarded-For.
+      env {
+        name  = "CHORUS_RATE_LIMIT_FORWARDED_HOPS"
+        value = "2"
+      }
       env {
         name  = "CHORUS_AI_PROVIDER"
         value = "anthropic"
