@@ -1,6 +1,7 @@
 package dev.chorus.ai;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,7 +25,10 @@ public class AiProviders {
 
     @Produces
     @ApplicationScoped
-    AiProvider provider(AiConfig config, ObjectMapper json) {
+    AiProvider provider(AiConfig config, ObjectMapper json, MeterRegistry metrics) {
+        // Every series exists from the start, at 0, so that dashboards and alerts see them before a first failure.
+        AnthropicProvider.ERROR_REASONS.forEach(
+                reason -> metrics.counter("chorus.ai.provider.errors", "reason", reason));
         return switch (config.provider()) {
             case "local" -> new LocalAiProvider(config.local().wordDelay());
             case "anthropic" -> {
@@ -41,7 +45,8 @@ public class AiProviders {
                         anthropic.idleTimeout(),
                         anthropic.maxRetries(),
                         anthropic.retryBackoff(),
-                        json);
+                        json,
+                        metrics);
             }
             default ->
                 throw new ConfigurationException(

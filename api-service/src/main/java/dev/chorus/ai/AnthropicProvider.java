@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.MultiEmitter;
@@ -22,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -52,6 +54,7 @@ public class AnthropicProvider implements AiProvider, AutoCloseable {
     private final Duration retryBackoff;
     private final ObjectMapper json;
     private final HttpClient http;
+    private final MeterRegistry metrics;
 
     public AnthropicProvider(
             URI baseUrl,
@@ -60,7 +63,8 @@ public class AnthropicProvider implements AiProvider, AutoCloseable {
             Duration idleTimeout,
             int maxRetries,
             Duration retryBackoff,
-            ObjectMapper json) {
+            ObjectMapper json,
+            MeterRegistry metrics) {
         String base = baseUrl.toString();
         // Appended rather than resolved, so a base URL with a path (a proxy) keeps it.
         this.messagesUri =
@@ -70,6 +74,7 @@ public class AnthropicProvider implements AiProvider, AutoCloseable {
         this.maxRetries = Math.max(0, maxRetries);
         this.retryBackoff = retryBackoff;
         this.json = json;
+        this.metrics = metrics;
         this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
     }
 
@@ -134,6 +139,28 @@ public class AnthropicProvider implements AiProvider, AutoCloseable {
             return new AiProviderException("timeout", "Anthropic did not start answering in time", cause);
         }
         return new AiProviderException("connection_failed", "Could not reach Anthropic: " + cause, cause);
+    }
+
+    /** Every reason {@link #reason} gives, so that each series exists (at 0) before the first failure. */
+    static final List<String> ERROR_REASONS =
+            List.of("rate_limited", "overloaded", "server_error", "connection", "timeout", "api_error");
+
+    /** The failure as operators group it: rate limits and overload are warnings, the rest errors. */
+    static String reason(AiProviderException e) {
+        if (e.httpStatus() == 429 || "rate_limit_error".equals(e.code())) {
+            return "rate_limited";
+        }
+        if (e.httpStatus() == 529 || "overloaded_error".equals(e.code())) {
+            return "overloaded";
+        }
+        if (e.httpStatus() >= 500) {
+            return "server_error";
+        }
+        return switch (e.code()) {
+            case "connection_failed", "stream_interrupted" -> "connection";
+            case "timeout" -> "timeout";
+            default -> "api_error";
+        };
     }
 
     private static Optional<Duration> retryAfter(HttpHeaders headers) {
@@ -213,6 +240,8 @@ public class AnthropicProvider implements AiProvider, AutoCloseable {
                         if (isStopped()) {
                             return;
                         }
+                        metrics.counter("chorus.ai.provider.errors", "reason", reason(e))
+                                .increment();
                         // Once text went out, another attempt would repeat it.
                         if (!e.retryable() || textEmitted || attempt > maxRetries) {
                             emitter.fail(e);

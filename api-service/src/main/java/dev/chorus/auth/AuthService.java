@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
  * Accounts and sessions. A session is one refresh token; each refresh rotates it within its family, and presenting
@@ -23,6 +24,8 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class AuthService {
+
+    private static final Logger LOG = Logger.getLogger(AuthService.class);
 
     static final String EMAIL_CONSTRAINT = "users_email_key";
 
@@ -94,7 +97,12 @@ public class AuthService {
                             ? User.<User>findById(session.userId)
                                     .chain(user -> startSession(user, session.familyId, userAgent))
                                     .map(Optional::of)
-                            : revokeFamily(session.familyId, "reused").replaceWith(Optional.<Tokens>empty()));
+                            : revokeFamily(session.familyId, "reused")
+                                    .invoke(() -> LOG.warnf(
+                                            "A rotated refresh token was presented again: it leaked, so session family"
+                                                    + " %s of user %s is revoked",
+                                            session.familyId, session.userId))
+                                    .replaceWith(Optional.<Tokens>empty()));
         });
     }
 

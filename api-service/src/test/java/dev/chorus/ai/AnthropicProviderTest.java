@@ -58,6 +58,8 @@ class AnthropicProviderTest {
             {"type":"message_stop"}""");
 
     private final ObjectMapper json = new ObjectMapper();
+    private final io.micrometer.core.instrument.simple.SimpleMeterRegistry metrics =
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     private final Queue<Responder> responders = new ConcurrentLinkedQueue<>();
     private final List<ReceivedRequest> received = new CopyOnWriteArrayList<>();
     private final List<AnthropicProvider> providers = new ArrayList<>();
@@ -258,6 +260,9 @@ class AnthropicProviderTest {
             assertThat(failure.httpStatus()).isEqualTo(529);
         });
         assertThat(received).hasSize(3);
+        assertThat(providerErrors("overloaded"))
+                .as("every failed attempt counts")
+                .isEqualTo(3);
     }
 
     @Test
@@ -273,6 +278,7 @@ class AnthropicProviderTest {
         Duration pause = Duration.ofNanos(
                 received.get(1).arrivedNanos() - received.get(0).arrivedNanos());
         assertThat(pause).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+        assertThat(providerErrors("rate_limited")).isEqualTo(1);
     }
 
     @Test
@@ -290,6 +296,7 @@ class AnthropicProviderTest {
             assertThat(failure.retryable()).isFalse();
         });
         assertThat(received).hasSize(1);
+        assertThat(providerErrors("api_error")).isEqualTo(1);
     }
 
     @Test
@@ -438,9 +445,13 @@ class AnthropicProviderTest {
 
     private AnthropicProvider provider(URI baseUrl, int maxRetries, Duration idleTimeout) {
         AnthropicProvider provider = new AnthropicProvider(
-                baseUrl, API_KEY, Duration.ofSeconds(2), idleTimeout, maxRetries, Duration.ofMillis(10), json);
+                baseUrl, API_KEY, Duration.ofSeconds(2), idleTimeout, maxRetries, Duration.ofMillis(10), json, metrics);
         providers.add(provider);
         return provider;
+    }
+
+    private double providerErrors(String reason) {
+        return metrics.counter("chorus.ai.provider.errors", "reason", reason).count();
     }
 
     private static AssertSubscriber<AiChunk> subscribe(AnthropicProvider provider) {

@@ -162,6 +162,8 @@ public final class LocalStack implements AutoCloseable {
         Map<String, String> environment = new java.util.HashMap<>();
         environment.put("DATABASE_URL", databaseUrl);
         environment.put("CHORUS_AUTH_JWT_SECRET", jwtSecret);
+        // Production logs JSON for Cloud Logging; on this machine people read the files.
+        environment.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
         if (options.lbPort() != StackOptions.NO_LOAD_BALANCER) {
             // The web page comes from the load balancer: its origin may call the API and open sockets.
             environment.put(

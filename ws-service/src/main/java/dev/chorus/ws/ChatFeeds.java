@@ -102,7 +102,6 @@ public class ChatFeeds {
                 .register(metrics);
         this.deliveryLag = Timer.builder("chorus.ws.delivery.lag")
                 .description("From an entry's creation to its live delivery to a subscriber")
-                .publishPercentileHistogram()
                 .register(metrics);
     }
 
