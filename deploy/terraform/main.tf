@@ -3,7 +3,7 @@
 # with Cloud Scheduler triggering the maintenance jobs. deploy/README.md walks through the first deploy.
 #
 # Split by concern: network.tf, database.tf, secrets.tf, iam.tf, services.tf, scheduler.tf, loadbalancer.tf,
-# github.tf, outputs.tf.
+# github.tf, monitoring.tf (alert policies, docs/operations.md), outputs.tf.
 
 locals {
   apis = toset([

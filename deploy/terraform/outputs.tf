@@ -56,3 +56,8 @@ output "connection_budget" {
   description = "Worst-case PostgreSQL connections of all services at max instances (see main.tf), against db_max_connections."
   value       = "${local.connection_budget} of ${var.db_max_connections}"
 }
+
+output "alert_policies" {
+  description = "The Cloud Monitoring alert policies by alert name (monitoring.tf)."
+  value       = { for name, policy in google_monitoring_alert_policy.chorus : name => policy.name }
+}

@@ -144,3 +144,38 @@ variable "run_subnet_cidr" {
   type        = string
   default     = "10.8.0.0/20"
 }
+
+# Monitoring (monitoring.tf).
+variable "alert_email" {
+  description = "Optional. Where alert notifications are e-mailed. Empty: the alert policies still exist and open incidents in the console, but notify nobody."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.alert_email == "" || can(regex("^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$", var.alert_email))
+    error_message = "alert_email must be empty or one e-mail address."
+  }
+}
+
+variable "gmp_sidecar_enabled" {
+  description = <<-EOT
+    Set true once chorus-api and chorus-ws run the Managed Service for Prometheus sidecar (docs/operations.md,
+    "Metrics in Cloud Monitoring"): creates the alert policies on the services' own metrics (WebSocket closes, database
+    pool, AI provider errors, LISTEN reconnects, slow consumers, target down). Before that they would see no data, and
+    ChorusTargetDown would fire.
+  EOT
+  type        = bool
+  default     = false
+}
+
+variable "db_has_read_replicas" {
+  description = "Set true once chorus-db has read replicas (none is defined here): creates ChorusReplicationLag on their replica_lag."
+  type        = bool
+  default     = false
+}
+
+variable "runbook_url" {
+  description = "The operations guide; each alert's notification links to <runbook_url>#<alert name in lower case>."
+  type        = string
+  default     = "https://github.com/chorus/chorus/blob/main/docs/operations.md"
+}

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The deploy files, checked by the tools their formats have, as far as this machine allows: yamllint (Debian),
- * the GitHub Actions validator (npm, tools/config-lint), shellcheck (Debian), {@code terraform fmt}, and nginx's own
- * configuration test. {@code docker compose config} and {@code terraform validate} need a Docker engine's plugin and
+ * the GitHub Actions validator (npm, tools/config-lint), shellcheck (Debian), {@code terraform fmt}, nginx's own
+ * configuration test, and promtool (Debian's prometheus) for the alert rules and their unit tests. {@code docker compose config} and {@code terraform validate} need a Docker engine's plugin and
  * the providers' download, which this machine does not have; the CI workflow's lint job runs them on GitHub.
  */
 class DeployConfigTest {
@@ -75,6 +75,33 @@ class DeployConfigTest {
 
         assertThat(test.exitCode()).as(test.output()).isZero();
         assertThat(test.output()).contains("test is successful");
+    }
+
+    @Test
+    void theAlertAndRecordingRulesPassPromtoolsChecksAndTheirUnitTests() throws Exception {
+        Commands.Result promtool = SHELL.run("bash", "deploy/scripts/check-prometheus-rules.sh");
+
+        assertThat(promtool.exitCode()).as(promtool.output()).isZero();
+        assertThat(promtool.output()).contains("SUCCESS");
+    }
+
+    @Test
+    void theGrafanaDashboardIsJsonWithARowPerService() throws Exception {
+        JsonNode dashboard = new ObjectMapper()
+                .readTree(SHELL.root()
+                        .resolve("deploy/monitoring/grafana/chorus-dashboard.json")
+                        .toFile());
+
+        List<String> rows = new ArrayList<>();
+        dashboard.get("panels").forEach(panel -> {
+            if (panel.path("type").asText().equals("row")) {
+                rows.add(panel.path("title").asText());
+            }
+        });
+        assertThat(rows)
+                .anyMatch(title -> title.contains("api-service"))
+                .anyMatch(title -> title.contains("ws-service"))
+                .anyMatch(title -> title.contains("cron-service"));
     }
 
     @Test

@@ -18,12 +18,14 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
  * The suite as production runs it: two api-service and two ws-service replicas and cron-service behind nginx, and
  * clients that know only nginx's address.
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class LoadBalancerIT {
 
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -66,6 +68,7 @@ class LoadBalancerIT {
      * up, create a chat, invite, chat live with typing and presence, ask the assistant and watch it stream.
      */
     @Test
+    @Order(1)
     void twoPeopleChatOnTheWebPageInARealBrowser() throws Exception {
         Path script = ROOT.resolve("tools/browser-test/chat.mjs");
         Path log = options.logs().resolve("browser-test.log");
@@ -89,6 +92,7 @@ class LoadBalancerIT {
     }
 
     @Test
+    @Order(2)
     void clientsThatKnowOnlyTheLoadBalancerChatLiveAndCronStaysPrivate() throws Exception {
         String lb = stack.publicUrl();
         given().baseUri(lb).get("/api/health").then().statusCode(200).body("status", is("UP"));
@@ -160,6 +164,70 @@ class LoadBalancerIT {
         assertThat(Files.readString(accessLog))
                 .contains("GET /ws HTTP/1.1\" 101")
                 .contains("POST /api/chats/");
+    }
+
+    /**
+     * After the traffic of the tests above (the browser's chat and assistant, sockets through nginx) and a maintenance
+     * run, every service's /q/metrics has the metrics operators rely on, counting what happened; and every metric the
+     * dashboard and the alert rules name is one the services export.
+     */
+    @Test
+    @Order(3)
+    void afterRealTrafficEveryServiceExportsWhatTheDashboardAndAlertsUse() throws Exception {
+        String cron = replicas("cron-service").getFirst();
+        given().baseUri(cron)
+                .header("X-Cron-Secret", "e2e-cron-secret")
+                .post("/cron/maintenance")
+                .then()
+                .statusCode(200);
+
+        Metrics api = Metrics.scrape(replicas("api-service"));
+        Metrics ws = Metrics.scrape(replicas("ws-service"));
+        Metrics cronMetrics = Metrics.scrape(List.of(cron));
+        assertThat(List.of(
+                        "http_server_requests_seconds_count",
+                        "http_server_requests_seconds_bucket",
+                        "sql_pool_completed_total",
+                        "chorus_db_pool_max_size",
+                        "chorus_ai_tokens_total",
+                        "chorus_ai_first_token_seconds_count",
+                        "chorus_ai_answer_duration_seconds_count"))
+                .allSatisfy(name ->
+                        assertThat(api.total(name)).as("api-service %s", name).isPositive());
+        assertThat(List.of(
+                        "chorus_ws_connects_total",
+                        "chorus_ws_disconnects_total",
+                        "chorus_ws_deliveries_total",
+                        "chorus_ws_frames_sent_total",
+                        "chorus_ws_delivery_lag_seconds_count",
+                        "sql_pool_completed_total"))
+                .allSatisfy(name ->
+                        assertThat(ws.total(name)).as("ws-service %s", name).isPositive());
+        assertThat(List.of(
+                        "chorus_cron_job_runs_total",
+                        "chorus_cron_job_duration_seconds_count",
+                        "chorus_db_size_bytes",
+                        "chorus_db_connections",
+                        "chorus_db_max_connections"))
+                .allSatisfy(name -> assertThat(cronMetrics.total(name))
+                        .as("cron-service %s", name)
+                        .isPositive());
+
+        java.util.Set<String> exported = new java.util.TreeSet<>();
+        for (Metrics service : List.of(api, ws, cronMetrics)) {
+            exported.addAll(service.names());
+        }
+        assertThat(MonitoringQueries.metricNames(ROOT))
+                .as("metric names in deploy/monitoring that no service exports")
+                .isNotEmpty()
+                .allSatisfy(name -> assertThat(exported).contains(name));
+    }
+
+    private static List<String> replicas(String service) {
+        return stack.services().stream()
+                .filter(replica -> replica.name().startsWith(service + "-"))
+                .map(dev.chorus.local.ServiceProcess::baseUrl)
+                .toList();
     }
 
     private static JsonPath register(String lb, String name) {
