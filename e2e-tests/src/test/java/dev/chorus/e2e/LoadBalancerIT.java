@@ -28,32 +28,15 @@ import org.junit.jupiter.api.Test;
 @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class LoadBalancerIT {
 
-    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Path ROOT = ProductionShape.ROOT;
 
     private static LocalStack stack;
     private static StackOptions options;
 
     @BeforeAll
     static void startStack() throws InterruptedException {
-        options = StackOptions.parse(
-                new String[] {
-                    "--api-replicas",
-                    "2",
-                    "--ws-replicas",
-                    "2",
-                    "--lb-port",
-                    "8090",
-                    "--logs",
-                    "e2e-tests/target/load-balancer/logs"
-                },
-                Map.of(),
-                ROOT);
-        stack = LocalStack.start(options);
-        assertThat(stack.publicUrl())
-                .as(
-                        "nginx must be installed for the end-to-end suite (apt-get install nginx-light): %s",
-                        stack.loadBalancerNote())
-                .isNotNull();
+        options = ProductionShape.options(8090, "load-balancer");
+        stack = ProductionShape.start(options);
     }
 
     @AfterAll

@@ -12,6 +12,8 @@ import dev.chorus.message.NewMessage;
 import dev.chorus.problem.DatabaseUnavailable;
 import dev.chorus.ws.Frames.ClientFrame;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -86,7 +88,9 @@ public class ChatSocket {
         heartbeats.heard(connection);
     }
 
+    /** Each frame is a span of its own (websockets-next traces only opening and closing), named after its type. */
     @OnTextMessage
+    @WithSpan("WS frame")
     public Uni<Void> onFrame(String text, WebSocketConnection connection) {
         heartbeats.heard(connection);
         ClientFrame frame;
@@ -100,6 +104,7 @@ public class ChatSocket {
         if (frame.type() == null) {
             return reply(connection, new Frames.Error("malformed-frame", "A frame needs a type.", frame.requestId()));
         }
+        Span.current().updateName("WS " + frame.type());
         return handle(frame, connection)
                 .onFailure(DatabaseUnavailable::causes)
                 .recoverWithUni(() -> reply(

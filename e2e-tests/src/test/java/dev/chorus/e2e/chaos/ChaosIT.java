@@ -2,15 +2,14 @@ package dev.chorus.e2e.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chorus.e2e.ProductionShape;
 import dev.chorus.local.LocalStack;
 import dev.chorus.local.ServiceProcess;
-import dev.chorus.local.StackOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -40,23 +39,7 @@ class ChaosIT {
 
     @BeforeAll
     static void startStack() throws Exception {
-        StackOptions options = StackOptions.parse(
-                new String[] {
-                    "--api-replicas",
-                    "2",
-                    "--ws-replicas",
-                    "2",
-                    "--lb-port",
-                    "8091",
-                    "--logs",
-                    "e2e-tests/target/chaos/logs"
-                },
-                Map.of(),
-                Path.of("..").toAbsolutePath().normalize());
-        stack = LocalStack.start(options);
-        assertThat(stack.publicUrl())
-                .as("nginx is needed: %s", stack.loadBalancerNote())
-                .isNotNull();
+        stack = ProductionShape.start(ProductionShape.options(8091, "chaos"));
         http = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(5))
                 .executor(Executors.newFixedThreadPool(4))
@@ -85,11 +68,7 @@ class ChaosIT {
             assertThat(run.connectionsAtStart("ws-service-1"))
                     .as("subscribers on the replica that lives")
                     .isPositive();
-            Thread.sleep(LOAD_BEFORE_AND_AFTER);
-            stack.service("ws-service-2").kill();
-            Thread.sleep(LOAD_BEFORE_AND_AFTER);
-            stack.relaunch("ws-service-2");
-            Thread.sleep(LOAD_BEFORE_AND_AFTER);
+            killUnderLoadAndStartAgain("ws-service-2");
             run.finishAndCheck();
         } finally {
             run.close();
@@ -142,15 +121,20 @@ class ChaosIT {
     void killingAnApiReplicaDuringPostsStoresEveryRetriedMessageOnce() throws Exception {
         ChaosRun run = ChaosRun.begin(stack, http, scheduler, "4. SIGKILL api-service-1 during message posts");
         try {
-            Thread.sleep(LOAD_BEFORE_AND_AFTER);
-            stack.service("api-service-1").kill();
-            Thread.sleep(LOAD_BEFORE_AND_AFTER);
-            stack.relaunch("api-service-1");
-            Thread.sleep(LOAD_BEFORE_AND_AFTER);
+            killUnderLoadAndStartAgain("api-service-1");
             run.finishAndCheck();
         } finally {
             run.close();
         }
+    }
+
+    /** Load for a while, SIGKILL the replica, load without it, start it again as a platform would, load on. */
+    private static void killUnderLoadAndStartAgain(String replica) throws InterruptedException {
+        Thread.sleep(LOAD_BEFORE_AND_AFTER);
+        stack.service(replica).kill();
+        Thread.sleep(LOAD_BEFORE_AND_AFTER);
+        stack.relaunch(replica);
+        Thread.sleep(LOAD_BEFORE_AND_AFTER);
     }
 
     /**
