@@ -45,6 +45,12 @@ public final class ServiceProcess implements AutoCloseable {
      * output to {@code log}. The variables of this process that would mislead the service are not passed on.
      */
     public static ServiceProcess start(String name, Path jar, int port, Map<String, String> environment, Path log) {
+        return start(name, jar, port, environment, log, List.of());
+    }
+
+    /** As {@link #start(String, Path, int, Map, Path)}, with extra options for the JVM (a benchmark's AOT cache). */
+    public static ServiceProcess start(
+            String name, Path jar, int port, Map<String, String> environment, Path log, List<String> jvmOptions) {
         int chosenPort = port == 0 ? freePort() : port;
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
@@ -54,6 +60,7 @@ public final class ServiceProcess implements AutoCloseable {
             command.add("--add-opens");
             command.add("java.base/java.lang=ALL-UNNAMED");
             command.add("-Xmx512m");
+            command.addAll(jvmOptions);
             command.add("-jar");
             command.add(jar.toAbsolutePath().toString());
             ProcessBuilder builder =
