@@ -60,6 +60,11 @@ resource "google_cloud_run_v2_service" "api" {
         name  = "CHORUS_DATABASE_MIGRATE"
         value = "off"
       }
+      # JSON log lines inside a span link to the trace in Cloud Trace (docs/operations.md, Logs).
+      env {
+        name  = "CHORUS_OBSERVABILITY_GCP_PROJECT"
+        value = var.project_id
+      }
       env {
         name = "DATABASE_URL"
         value_source {
@@ -216,6 +221,11 @@ resource "google_cloud_run_v2_service" "ws" {
         name  = "CHORUS_DATABASE_MIGRATE"
         value = "off"
       }
+      # JSON log lines inside a span link to the trace in Cloud Trace (docs/operations.md, Logs).
+      env {
+        name  = "CHORUS_OBSERVABILITY_GCP_PROJECT"
+        value = var.project_id
+      }
       env {
         name = "DATABASE_URL"
         value_source {
@@ -352,6 +362,11 @@ resource "google_cloud_run_v2_service" "cron" {
       env {
         name  = "CHORUS_DATABASE_MIGRATE"
         value = "off"
+      }
+      # JSON log lines inside a span link to the trace in Cloud Trace (docs/operations.md, Logs).
+      env {
+        name  = "CHORUS_OBSERVABILITY_GCP_PROJECT"
+        value = var.project_id
       }
       env {
         name = "DATABASE_URL"
