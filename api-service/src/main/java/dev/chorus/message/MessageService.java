@@ -65,11 +65,11 @@ public class MessageService {
                 .chain(() -> log.send(NewMessage.fromUser(
                         chatId, senderId, request.content(), request.replyToId(), request.clientMessageId())))
                 .map(result -> {
-                    if (!result.message().chatId.equals(chatId)) {
+                    if (!result.message().chatId().equals(chatId)) {
                         throw ApiException.conflict(
                                 "client-message-id-reused", "This client message id was used for another chat.");
                     }
-                    return new Sent(MessageView.of(result.message()), result.created());
+                    return new Sent(result.message(), result.created());
                 })
                 .onFailure(InvalidReplyException.class)
                 .transform(failure ->

@@ -1,10 +1,11 @@
 package dev.chorus.message;
 
-import dev.chorus.database.DatabaseErrors;
 import dev.chorus.database.LowercaseEnumConverter;
 import dev.chorus.signal.ChatSignals;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -28,9 +29,11 @@ public class MessageLog {
     public static final String CLIENT_MESSAGE_ID_CONSTRAINT = "messages_sender_client_message_id_key";
 
     private final ChatSignals signals;
+    private final GroupCommit groupCommit;
 
-    public MessageLog(ChatSignals signals) {
+    public MessageLog(ChatSignals signals, Pool pool, MeterRegistry registry) {
         this.signals = signals;
+        this.groupCommit = new GroupCommit(pool, registry);
     }
 
     private static final String APPEND = """
@@ -85,47 +88,18 @@ public class MessageLog {
     }
 
     /**
-     * Sends a user message once per client message id, in its own transaction; every service sends this way. A
-     * retry with the same id answers the first message and writes nothing, even when two attempts race: the unique
-     * index decides, and the loser reads the winner's message. The caller checks the sender's permission first, and
+     * Sends a user message once per client message id; every service sends this way. The message is stored with
+     * the others that arrive meanwhile, in one transaction ({@link GroupCommit}). A retry with the same id answers
+     * the first message and writes nothing, even when two attempts race: the chat's row lock or the unique index
+     * decides, and the loser reads the winner's message. The caller checks the sender's permission first, and
      * checks that an earlier message it gets back belongs to the same chat.
      */
     public Uni<SendResult> send(NewMessage message) {
-        return storeOnce(message).invoke(result -> {
+        return groupCommit.store(message).invoke(result -> {
             if (result.created()) {
                 signals.wake(message.chatId());
             }
         });
-    }
-
-    private Uni<SendResult> storeOnce(NewMessage message) {
-        if (message.clientMessageId() == null) {
-            return Panache.withTransaction(() -> store(message));
-        }
-        return Panache.withTransaction(() -> findByClientMessageId(message.senderId(), message.clientMessageId())
-                        .chain(earlier -> earlier != null
-                                ? Uni.createFrom().item(new SendResult(earlier, false))
-                                : store(message)))
-                .onFailure(failure -> DatabaseErrors.isUniqueViolation(failure, CLIENT_MESSAGE_ID_CONSTRAINT))
-                .recoverWithUni(() ->
-                        Panache.withSession(() -> findByClientMessageId(message.senderId(), message.clientMessageId())
-                                .map(earlier -> new SendResult(earlier, false))));
-    }
-
-    private Uni<SendResult> store(NewMessage message) {
-        Uni<Void> replyChecked = message.replyToId() == null
-                ? Uni.createFrom().voidItem()
-                : Message.count("id = ?1 and chatId = ?2", message.replyToId(), message.chatId())
-                        .invoke(count -> {
-                            if (count == 0) {
-                                throw new InvalidReplyException();
-                            }
-                        })
-                        .replaceWithVoid();
-        return replyChecked
-                .chain(() -> append(message))
-                .chain(appended -> Message.<Message>findById(appended.id()))
-                .map(stored -> new SendResult(stored, true));
     }
 
     /** The message a sender already sent with this client message id, if any. */

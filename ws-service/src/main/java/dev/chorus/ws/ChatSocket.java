@@ -228,7 +228,7 @@ public class ChatSocket {
                                     frame.content(),
                                     frame.replyToId(),
                                     frame.clientMessageId()))
-                            .chain(result -> result.message().chatId.equals(frame.chatId())
+                            .chain(result -> result.message().chatId().equals(frame.chatId())
                                     ? reply(
                                             connection,
                                             new Frames.Ack(frame.requestId(), result.message(), !result.created()))

@@ -82,8 +82,8 @@ public final class Frames {
             long seq,
             boolean duplicate)
             implements ServerFrame {
-        public Ack(String requestId, dev.chorus.message.Message message, boolean duplicate) {
-            this("ack", requestId, message.clientMessageId, message.chatId, message.id, message.seq, duplicate);
+        public Ack(String requestId, MessageView message, boolean duplicate) {
+            this("ack", requestId, message.clientMessageId(), message.chatId(), message.id(), message.seq(), duplicate);
         }
     }
 
