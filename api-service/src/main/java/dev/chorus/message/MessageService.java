@@ -31,9 +31,12 @@ public class MessageService {
     private final MessageLog log;
     private final ChatEvents events;
     private final ReadMarkers readMarkers;
+    private final MessageHistory history;
 
-    public MessageService(ChatAccess access, MessageLog log, ChatEvents events, ReadMarkers readMarkers) {
+    public MessageService(
+            ChatAccess access, MessageLog log, ChatEvents events, ReadMarkers readMarkers, MessageHistory history) {
         this.access = access;
+        this.history = history;
         this.log = log;
         this.events = events;
         this.readMarkers = readMarkers;
@@ -78,27 +81,24 @@ public class MessageService {
 
     /**
      * A page of history: after {@code after} (ascending, for catching up), before {@code before} (for scrolling
-     * back), or the newest messages when neither is given.
+     * back), or the newest messages when neither is given. One statement checks membership and reads the page; only
+     * an empty answer needs the access check, to tell an empty page from a refusal.
      */
     @WithSpan
-    @WithSession
     public Uni<MessagePage> history(UUID chatId, UUID userId, Long after, Long before, int limit) {
         if (after != null && before != null) {
             return Uni.createFrom()
                     .failure(ApiException.badRequest("invalid-range", "Give either after or before, not both."));
         }
-        return access.require(chatId, userId, ChatAction.READ).chain(found -> {
-            var query = after != null
-                    ? Message.<Message>find("chatId = ?1 and seq > ?2 order by seq", chatId, after)
-                    : before != null
-                            ? Message.<Message>find("chatId = ?1 and seq < ?2 order by seq desc", chatId, before)
-                            : Message.<Message>find("chatId = ?1 order by seq desc", chatId);
-            return query.range(0, limit).list().map(messages -> {
-                boolean hasMore = messages.size() > limit;
-                List<Message> page = messages.subList(0, Math.min(limit, messages.size()));
-                List<MessageView> views = page.stream().map(MessageView::of).toList();
-                return new MessagePage(after != null ? views : views.reversed(), hasMore);
-            });
+        return history.page(chatId, userId, after, before, limit + 1).chain(views -> {
+            if (views.isEmpty()) {
+                return Panache.withSession(() -> access.require(chatId, userId, ChatAction.READ))
+                        .map(allowed -> new MessagePage(List.of(), false));
+            }
+            boolean hasMore = views.size() > limit;
+            List<MessageView> page =
+                    !hasMore ? views : after != null ? views.subList(0, limit) : views.subList(1, views.size());
+            return Uni.createFrom().item(new MessagePage(page, hasMore));
         });
     }
 

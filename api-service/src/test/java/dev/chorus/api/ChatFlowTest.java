@@ -2,6 +2,7 @@ package dev.chorus.api;
 
 import static dev.chorus.api.Api.anonymous;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItem;
@@ -123,6 +124,20 @@ class ChatFlowTest {
                 .get("/api/chats/{id}/messages", chatId)
                 .then()
                 .body("messages.content", contains("m3", "m4", "m5"));
+        owner.request()
+                .queryParam("limit", 50)
+                .get("/api/chats/{id}/messages", chatId)
+                .then()
+                .body("messages.seq", contains(1, 2, 3, 4, 5, 6))
+                .body("messages[0].event", is("chat.created"))
+                .body("hasMore", is(false));
+        owner.request()
+                .queryParam("after", 6)
+                .get("/api/chats/{id}/messages", chatId)
+                .then()
+                .statusCode(200)
+                .body("messages", empty())
+                .body("hasMore", is(false));
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.chorus.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chorus.local.EmbeddedDatabase;
 import dev.chorus.local.ServiceProcess;
 import java.net.InetAddress;
@@ -76,18 +75,11 @@ public final class ConnectionsBenchmark {
                     .build());
         }
         try (EmbeddedDatabase database = EmbeddedDatabase.start(work.resolve("postgres"), 0, true)) {
-            Map<String, String> environment = new LinkedHashMap<>();
-            environment.put("DATABASE_URL", database.databaseUrl());
-            environment.put("CHORUS_AUTH_JWT_SECRET", "benchmark-secret-0123456789abcdefghijklmnopqrstuv");
-            environment.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
-            Map<String, String> apiEnvironment = new LinkedHashMap<>(environment);
-            apiEnvironment.put("CHORUS_DATABASE_MIGRATE", "at-start");
-            apiEnvironment.put("CHORUS_RATE_LIMIT_ENABLED", "false");
-            // A socket closes with 1008 when its token expires: 15 minutes by default, shorter than a large run.
-            apiEnvironment.put("CHORUS_AUTH_ACCESS_TOKEN_TTL", "2h");
-            try (ServiceProcess api = start("api-service", apiEnvironment);
-                    ServiceProcess ws = start("ws-service", environment)) {
-                token = register(api);
+            Map<String, String> environment = BenchServices.environment(database);
+            BenchServices services = new BenchServices(root, work);
+            try (ServiceProcess api = services.start("api-service", "api-service", environment);
+                    ServiceProcess ws = services.start("ws-service", "ws-service", environment)) {
+                token = new ChorusApi(api.baseUrl()).register("connections@example.com");
                 socketUri = URI.create(ws.baseUrl().replace("http", "ws") + "/ws");
                 Map<String, Object> result = measure(ws);
                 new Results("connections", root).write(result, table(result), method());
@@ -98,31 +90,6 @@ public final class ConnectionsBenchmark {
                 }
             }
         }
-    }
-
-    private ServiceProcess start(String name, Map<String, String> environment) throws InterruptedException {
-        ServiceProcess process = ServiceProcess.start(
-                name,
-                root.resolve(name + "/target/quarkus-app/quarkus-run.jar"),
-                0,
-                environment,
-                work.resolve(name + ".log"));
-        process.awaitHttpOk("/q/health/ready", Duration.ofSeconds(90));
-        return process;
-    }
-
-    private String register(ServiceProcess api) throws Exception {
-        Map<String, String> user =
-                Map.of("email", "connections@example.com", "password", "correct horse", "displayName", "Idle");
-        HttpRequest request = HttpRequest.newBuilder(URI.create(api.baseUrl() + "/api/auth/register"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(new ObjectMapper().writeValueAsString(user)))
-                .build();
-        HttpResponse<String> response = clients.getFirst().send(request, HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 201) {
-            throw new IllegalStateException("registering answered " + response.statusCode() + ": " + response.body());
-        }
-        return new ObjectMapper().readTree(response.body()).get("accessToken").asText();
     }
 
     private Map<String, Object> measure(ServiceProcess ws) throws Exception {

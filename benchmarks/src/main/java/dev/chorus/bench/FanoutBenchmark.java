@@ -1,13 +1,9 @@
 package dev.chorus.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chorus.local.EmbeddedDatabase;
 import dev.chorus.local.ServiceProcess;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,7 +31,6 @@ import java.util.function.IntFunction;
  */
 public final class FanoutBenchmark {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WARM_UP = Duration.ofSeconds(3);
     private static final Duration MEASURE = Duration.ofSeconds(10);
     /** How long deliveries may still arrive after the last send before the missing ones count as lost. */
@@ -44,7 +38,8 @@ public final class FanoutBenchmark {
 
     private static final double P99_GOAL_MILLIS = 50;
     private static final List<Integer> CHAT_SIZES = List.of(10, 100, 1_000);
-    private static final List<Integer> DELIVERY_RATES = List.of(1_000, 2_000, 5_000, 10_000, 20_000, 40_000);
+    private static final List<Integer> DELIVERY_RATES =
+            List.of(1_000, 2_000, 5_000, 10_000, 15_000, 20_000, 30_000, 40_000);
     private static final int REPLICAS = 2;
     private static final int SENDERS_PER_REPLICA = 2;
     private static final int HANDSHAKES_IN_FLIGHT = 100;
@@ -58,18 +53,12 @@ public final class FanoutBenchmark {
 
     private final Path root = Path.of("").toAbsolutePath();
     private final Path work = root.resolve("benchmarks/target/fanout");
-    /** Daemon threads, so that they do not keep the JVM alive once the run is over. */
-    private final HttpClient http = HttpClient.newBuilder()
-            .executor(
-                    Executors.newFixedThreadPool(4, Thread.ofPlatform().daemon().factory()))
-            .connectTimeout(Duration.ofSeconds(2))
-            .build();
     /** The newest sequence number of the chat under load, from acks and subscribed replies. */
     private final AtomicLong head = new AtomicLong();
     /** Connections the server closed, or that failed, while they should have stayed open. */
     private final AtomicInteger unexpectedCloses = new AtomicInteger();
 
-    private String apiBase;
+    private ChorusApi chorus;
     private String token;
     private List<URI> replicas;
     private int steps;
@@ -82,47 +71,23 @@ public final class FanoutBenchmark {
     private void run() throws Exception {
         Files.createDirectories(work);
         try (EmbeddedDatabase database = EmbeddedDatabase.start(work.resolve("postgres"), 0, true)) {
-            Map<String, String> environment = new LinkedHashMap<>();
-            environment.put("DATABASE_URL", database.databaseUrl());
-            environment.put("CHORUS_AUTH_JWT_SECRET", "benchmark-secret-0123456789abcdefghijklmnopqrstuv");
-            environment.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
-            Map<String, String> apiEnvironment = new LinkedHashMap<>(environment);
-            apiEnvironment.put("CHORUS_DATABASE_MIGRATE", "at-start");
-            apiEnvironment.put("CHORUS_RATE_LIMIT_ENABLED", "false");
-            // A socket closes with 1008 when its token expires: 15 minutes by default, shorter than a whole run.
-            apiEnvironment.put("CHORUS_AUTH_ACCESS_TOKEN_TTL", "2h");
-            Map<String, String> wsEnvironment = new LinkedHashMap<>(environment);
-            wsEnvironment.put("CHORUS_WS_SEND_RATE", "1000000");
-            wsEnvironment.put("CHORUS_WS_SEND_BURST", "1000000");
-            try (ServiceProcess api = start("api-service", "api-service", apiEnvironment);
-                    ServiceProcess ws1 = start("ws-service", "ws-service-1", wsEnvironment);
-                    ServiceProcess ws2 = start("ws-service", "ws-service-2", wsEnvironment)) {
-                apiBase = api.baseUrl();
-                Map<String, String> user =
-                        Map.of("email", "fanout@example.com", "password", "correct horse", "displayName", "Fanout");
-                token = post(null, "/api/auth/register", user)
-                        .get("accessToken")
-                        .asText();
+            Map<String, String> environment = BenchServices.environment(database);
+            BenchServices services = new BenchServices(root, work);
+            try (ServiceProcess api = services.start("api-service", "api-service", environment);
+                    ServiceProcess ws1 = services.start("ws-service", "ws-service-1", environment);
+                    ServiceProcess ws2 = services.start("ws-service", "ws-service-2", environment)) {
+                chorus = new ChorusApi(api.baseUrl());
+                token = chorus.register("fanout@example.com");
                 replicas = List.of(socketUri(ws1), socketUri(ws2));
+                System.out.println("Warming up (not recorded):");
+                sweep(10, List.of(1_000, 2_000, 1_000));
                 List<Map<String, Object>> rows = new ArrayList<>();
                 for (int size : CHAT_SIZES) {
-                    rows.addAll(sweep(size));
+                    rows.addAll(sweep(size, DELIVERY_RATES));
                 }
                 new Results("fanout", root).write(Map.of("rows", rows), table(rows), method());
             }
         }
-    }
-
-    private ServiceProcess start(String service, String name, Map<String, String> environment)
-            throws InterruptedException {
-        ServiceProcess process = ServiceProcess.start(
-                name,
-                root.resolve(service + "/target/quarkus-app/quarkus-run.jar"),
-                0,
-                environment,
-                work.resolve(name + ".log"));
-        process.awaitHttpOk("/q/health/ready", Duration.ofSeconds(90));
-        return process;
     }
 
     private static URI socketUri(ServiceProcess ws) {
@@ -134,17 +99,15 @@ public final class FanoutBenchmark {
      * the goal or anything was lost. Every connection is the chat owner's: a user may hold any number, and one user
      * keeps presence from changing with every subscription, which would flood the chat while it is being set up.
      */
-    private List<Map<String, Object>> sweep(int size) throws Exception {
-        String chatId = post(token, "/api/chats", Map.of("name", "fanout " + size))
-                .get("id")
-                .asText();
+    private List<Map<String, Object>> sweep(int size, List<Integer> deliveryRates) throws Exception {
+        String chatId = chorus.createChat(token, "fanout " + size);
         head.set(0);
         List<Subscriber> subscribers = openAll(size, i -> new Subscriber().open(replicas.get(i % REPLICAS), chatId));
         List<Sender> senders =
                 openAll(REPLICAS * SENDERS_PER_REPLICA, i -> new Sender().open(replicas.get(i % REPLICAS)));
         List<Map<String, Object>> rows = new ArrayList<>();
         try {
-            for (int deliveryRate : DELIVERY_RATES) {
+            for (int deliveryRate : deliveryRates) {
                 Map<String, Object> row = load(chatId, subscribers, senders, deliveryRate);
                 rows.add(row);
                 System.out.printf("%5d subscribers %6d deliveries/s  %s%n", size, deliveryRate, row);
@@ -216,7 +179,7 @@ public final class FanoutBenchmark {
         row.put("missing", missing);
         row.put("duplicates", duplicates);
         row.put("closed", unexpectedCloses.get() - closedBefore);
-        row.putAll(percentiles(all));
+        row.putAll(Latencies.summary(all));
         return row;
     }
 
@@ -254,44 +217,11 @@ public final class FanoutBenchmark {
     }
 
     private CompletableFuture<WebSocket> connect(URI replica, WebSocket.Listener listener) {
-        return http.newWebSocketBuilder()
+        return chorus.http
+                .newWebSocketBuilder()
                 .header("Authorization", "Bearer " + token)
                 .connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(replica, listener);
-    }
-
-    private JsonNode post(String bearer, String path, Map<String, String> body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(apiBase + path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-        if (bearer != null) {
-            request.header("Authorization", "Bearer " + bearer);
-        }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() >= 300) {
-            throw new IllegalStateException(
-                    "POST " + path + " answered " + response.statusCode() + ": " + response.body());
-        }
-        return JSON.readTree(response.body());
-    }
-
-    private static Map<String, Object> percentiles(long[] nanos) {
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
-        Map<String, Object> percentiles = new LinkedHashMap<>();
-        percentiles.put("p50Millis", millis(sorted, 0.50));
-        percentiles.put("p99Millis", millis(sorted, 0.99));
-        percentiles.put("p999Millis", millis(sorted, 0.999));
-        percentiles.put("maxMillis", millis(sorted, 1.0));
-        return percentiles;
-    }
-
-    private static double millis(long[] sorted, double quantile) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        int index = (int) Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1);
-        return Math.round(sorted[Math.max(0, index)] / 10_000.0) / 100.0;
     }
 
     private static long numberAt(String text, int from) {
@@ -480,7 +410,7 @@ public final class FanoutBenchmark {
         void received(String text, long at) {
             JsonNode frame;
             try {
-                frame = JSON.readTree(text);
+                frame = ChorusApi.JSON.readTree(text);
             } catch (Exception e) {
                 System.err.println("unreadable frame: " + text);
                 return;

@@ -1,6 +1,5 @@
 package dev.chorus.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chorus.local.EmbeddedDatabase;
 import dev.chorus.local.ServiceProcess;
@@ -12,12 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
@@ -36,10 +33,8 @@ public final class RestBenchmark {
 
     private final Path root = Path.of("").toAbsolutePath();
     private final Path work = root.resolve("benchmarks/target/rest");
-    private final HttpClient http = HttpClient.newBuilder()
-            .executor(Executors.newFixedThreadPool(4))
-            .connectTimeout(Duration.ofSeconds(2))
-            .build();
+    private ChorusApi chorus;
+    private HttpClient http;
     private String base;
     private String token;
     private String chatId;
@@ -51,24 +46,17 @@ public final class RestBenchmark {
     private void run() throws Exception {
         Files.createDirectories(work);
         try (EmbeddedDatabase database = EmbeddedDatabase.start(work.resolve("postgres"), 0, true)) {
-            Map<String, String> environment = new LinkedHashMap<>();
-            environment.put("DATABASE_URL", database.databaseUrl());
-            environment.put("CHORUS_AUTH_JWT_SECRET", "benchmark-secret-0123456789abcdefghijklmnopqrstuv");
-            environment.put("CHORUS_DATABASE_MIGRATE", "at-start");
-            environment.put("CHORUS_RATE_LIMIT_ENABLED", "false");
-            environment.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
-            try (ServiceProcess api = ServiceProcess.start(
-                    "api-service",
-                    root.resolve("api-service/target/quarkus-app/quarkus-run.jar"),
-                    0,
-                    environment,
-                    work.resolve("api-service.log"))) {
-                api.awaitHttpOk("/q/health/ready", Duration.ofSeconds(90));
+            BenchServices services = new BenchServices(root, work);
+            try (ServiceProcess api =
+                    services.start("api-service", "api-service", BenchServices.environment(database))) {
                 base = api.baseUrl();
+                chorus = new ChorusApi(base);
+                http = chorus.http;
                 seed();
                 List<Map<String, Object>> rows = new ArrayList<>();
                 AtomicInteger sent = new AtomicInteger();
-                rows.addAll(sweep("history page (50)", List.of(250, 500, 1000, 2000), ignored -> history()));
+                rows.addAll(
+                        sweep("history page (50)", List.of(250, 500, 1000, 1500, 2000, 3000), ignored -> history()));
                 rows.addAll(
                         sweep("message send", List.of(100, 200, 400, 800), ignored -> send(sent.incrementAndGet())));
                 new Results("rest", root)
@@ -85,15 +73,10 @@ public final class RestBenchmark {
     }
 
     private void seed() throws Exception {
-        JsonNode user = post(
-                null,
-                "/api/auth/register",
-                Map.of("email", "bench@example.com", "password", "correct horse", "displayName", "Bench"));
-        token = user.get("accessToken").asText();
-        chatId =
-                post(token, "/api/chats", Map.of("name", "benchmark")).get("id").asText();
+        token = chorus.register("bench@example.com");
+        chatId = chorus.createChat(token, "benchmark");
         for (int i = 0; i < 200; i++) {
-            post(token, "/api/chats/" + chatId + "/messages", Map.of("content", "seed " + i));
+            chorus.post(token, "/api/chats/" + chatId + "/messages", Map.of("content", "seed " + i));
         }
     }
 
@@ -159,35 +142,11 @@ public final class RestBenchmark {
                 .exceptionally(ignored -> null)
                 .join();
         double seconds = (System.nanoTime() - start) / 1e9;
-        Arrays.sort(latencies);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("achievedPerSecond", Math.round(total / seconds));
         result.put("errors", errors.get());
-        result.put("p50Millis", millis(latencies, 0.50));
-        result.put("p99Millis", millis(latencies, 0.99));
-        result.put("p999Millis", millis(latencies, 0.999));
-        result.put("maxMillis", millis(latencies, 1.0));
+        result.putAll(Latencies.summary(latencies));
         return result;
-    }
-
-    private static double millis(long[] sorted, double quantile) {
-        int index = (int) Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1);
-        return Math.round(sorted[Math.max(0, index)] / 10_000.0) / 100.0;
-    }
-
-    private JsonNode post(String bearer, String path, Map<String, String> body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-        if (bearer != null) {
-            request.header("Authorization", "Bearer " + bearer);
-        }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() >= 300) {
-            throw new IllegalStateException(
-                    "POST " + path + " answered " + response.statusCode() + ": " + response.body());
-        }
-        return JSON.readTree(response.body());
     }
 
     private static String table(List<Map<String, Object>> rows) {

@@ -47,17 +47,11 @@ public final class WriteBenchmark {
     private void run() throws Exception {
         Files.createDirectories(work);
         try (EmbeddedDatabase database = EmbeddedDatabase.start(work.resolve("postgres"), 0, false)) {
-            Map<String, String> environment = new LinkedHashMap<>();
-            environment.put("DATABASE_URL", database.databaseUrl());
-            environment.put("CHORUS_AUTH_JWT_SECRET", "benchmark-secret-0123456789abcdefghijklmnopqrstuv");
-            environment.put("CHORUS_DATABASE_MIGRATE", "at-start");
-            environment.put("CHORUS_RATE_LIMIT_ENABLED", "false");
-            environment.put("CHORUS_WS_SEND_RATE", "1000000");
-            environment.put("CHORUS_WS_SEND_BURST", "1000000");
-            environment.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
+            Map<String, String> environment = BenchServices.environment(database);
+            BenchServices services = new BenchServices(root, work);
             List<Map<String, Object>> rows = new ArrayList<>();
-            try (ServiceProcess api = start("api-service", environment);
-                    ServiceProcess ws = start("ws-service", environment)) {
+            try (ServiceProcess api = services.start("api-service", "api-service", environment);
+                    ServiceProcess ws = services.start("ws-service", "ws-service", environment)) {
                 rows.add(pgbench(database));
                 ChorusApi chorus = new ChorusApi(api.baseUrl());
                 String token = chorus.register("writer@example.com");
@@ -82,23 +76,6 @@ public final class WriteBenchmark {
                                     + " synchronous commit on); services, PostgreSQL, pgbench and the load generator"
                                     + " share the machine.");
         }
-    }
-
-    private ServiceProcess start(String name, Map<String, String> environment) throws InterruptedException {
-        Map<String, String> serviceEnvironment = new LinkedHashMap<>(environment);
-        if (System.getenv("CHORUS_BENCH_PROFILE") != null) {
-            serviceEnvironment.put(
-                    "JAVA_TOOL_OPTIONS",
-                    "-XX:StartFlightRecording=settings=profile,filename=" + work.resolve(name + ".jfr"));
-        }
-        ServiceProcess service = ServiceProcess.start(
-                name,
-                root.resolve(name + "/target/quarkus-app/quarkus-run.jar"),
-                0,
-                serviceEnvironment,
-                work.resolve(name + ".log"));
-        service.awaitHttpOk("/q/health/ready", Duration.ofSeconds(90));
-        return service;
     }
 
     private Map<String, Object> pgbench(EmbeddedDatabase database) throws Exception {

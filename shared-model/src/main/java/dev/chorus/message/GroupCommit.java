@@ -9,7 +9,6 @@ import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import java.time.Instant;
@@ -52,8 +51,7 @@ final class GroupCommit {
             FOR UPDATE""";
 
     private static final String FIND_SENT = """
-            SELECT m.id, m.chat_id, m.seq, m.sender_id, m.content, m.reply_to_id, m.client_message_id,
-                m.created_at, m.edited_at, m.deleted_at
+            SELECT m.*
             FROM messages m
             JOIN unnest($1::uuid[], $2::text[]) AS sent(sender_id, client_message_id)
                 ON m.sender_id = sent.sender_id AND m.client_message_id = sent.client_message_id
@@ -166,7 +164,9 @@ final class GroupCommit {
                         rows -> (rows.size() == 0
                                         ? Outcome.failed(pending, failure)
                                         : Outcome.stored(
-                                                pending, view(rows.iterator().next()), false))
+                                                pending,
+                                                MessageView.of(rows.iterator().next()),
+                                                false))
                                 .deliver(),
                         lookupFailure -> Outcome.failed(pending, lookupFailure).deliver());
     }
@@ -201,7 +201,7 @@ final class GroupCommit {
                                         .addArrayOfString(clientMessageIds.toArray(String[]::new)))
                                 .invoke(rows -> rows.forEach(row -> state.alreadySent.put(
                                         new ClientKey(row.getUUID("sender_id"), row.getString("client_message_id")),
-                                        view(row))))
+                                        MessageView.of(row))))
                                 .replaceWithVoid())
                 .chain(() -> repliedTo.isEmpty()
                         ? Uni.createFrom().voidItem()
@@ -237,28 +237,6 @@ final class GroupCommit {
                         rows.iterator().next().getOffsetDateTime(0).toInstant())
                 .chain(() -> connection.preparedQuery(ADVANCE_CHATS).execute(advanced))
                 .replaceWithVoid();
-    }
-
-    private static MessageView view(Row row) {
-        return new MessageView(
-                row.getUUID("id"),
-                row.getUUID("chat_id"),
-                row.getLong("seq"),
-                row.getUUID("sender_id"),
-                MessageRole.USER,
-                row.getOffsetDateTime("deleted_at") == null ? row.getString("content") : "",
-                null,
-                null,
-                row.getUUID("reply_to_id"),
-                row.getString("client_message_id"),
-                instant(row, "created_at"),
-                instant(row, "edited_at"),
-                instant(row, "deleted_at"));
-    }
-
-    private static Instant instant(Row row, String column) {
-        var value = row.getOffsetDateTime(column);
-        return value == null ? null : value.toInstant();
     }
 
     private record ClientKey(UUID senderId, String clientMessageId) {}

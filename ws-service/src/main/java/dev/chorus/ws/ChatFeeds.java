@@ -1,6 +1,5 @@
 package dev.chorus.ws;
 
-import dev.chorus.message.MessageRole;
 import dev.chorus.message.MessageView;
 import dev.chorus.signal.ChatSignal;
 import dev.chorus.signal.ChatSignals;
@@ -12,7 +11,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -21,12 +19,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -55,10 +51,8 @@ public class ChatFeeds {
     private static final String STILL_MEMBER = """
             SELECT 1 FROM chat_members m JOIN chats c ON c.id = m.chat_id
             WHERE m.chat_id = $1 AND m.user_id = $2 AND m.left_at IS NULL AND c.deleted_at IS NULL""";
-    private static final String ENTRIES = """
-            SELECT id, chat_id, seq, sender_id, role, content, event, payload, reply_to_id, client_message_id,
-                created_at, edited_at, deleted_at
-            FROM messages WHERE chat_id = $1 AND seq > $2 ORDER BY seq LIMIT $3""";
+    private static final String ENTRIES =
+            "SELECT " + MessageView.COLUMNS + " FROM messages WHERE chat_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
 
     private final Vertx vertx;
     private final Pool pool;
@@ -522,28 +516,9 @@ public class ChatFeeds {
     private static List<MessageView> views(RowSet<Row> rows) {
         List<MessageView> views = new ArrayList<>();
         for (Row row : rows) {
-            boolean deleted = row.getValue("deleted_at") != null;
-            Object payload = row.getValue("payload");
-            views.add(new MessageView(
-                    row.getUUID("id"),
-                    row.getUUID("chat_id"),
-                    row.getLong("seq"),
-                    row.getUUID("sender_id"),
-                    MessageRole.valueOf(row.getString("role").toUpperCase(Locale.ROOT)),
-                    deleted ? "" : row.getString("content"),
-                    row.getString("event"),
-                    payload instanceof JsonObject object ? object.getMap() : null,
-                    row.getUUID("reply_to_id"),
-                    row.getString("client_message_id"),
-                    instant(row.getOffsetDateTime("created_at")),
-                    instant(row.getOffsetDateTime("edited_at")),
-                    instant(row.getOffsetDateTime("deleted_at"))));
+            views.add(MessageView.of(row));
         }
         return views;
-    }
-
-    private static Instant instant(OffsetDateTime time) {
-        return time == null ? null : time.toInstant();
     }
 
     private static final class Feed {

@@ -1,0 +1,59 @@
+package dev.chorus.bench;
+
+import dev.chorus.local.EmbeddedDatabase;
+import dev.chorus.local.ServiceProcess;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** How every benchmark starts the packaged services it measures. */
+final class BenchServices {
+
+    private final Path root;
+    private final Path work;
+
+    BenchServices(Path root, Path work) {
+        this.root = root;
+        this.work = work;
+    }
+
+    /**
+     * What every service needs, with the limits that would otherwise be measured instead of the service: per-address
+     * REST limits, the per-connection send rate, and a token that outlives the longest run. The first service started
+     * applies the migrations.
+     */
+    static Map<String, String> environment(EmbeddedDatabase database) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("DATABASE_URL", database.databaseUrl());
+        environment.put("CHORUS_AUTH_JWT_SECRET", "benchmark-secret-0123456789abcdefghijklmnopqrstuv");
+        environment.put("CHORUS_DATABASE_MIGRATE", "at-start");
+        environment.put("CHORUS_RATE_LIMIT_ENABLED", "false");
+        environment.put("CHORUS_AUTH_ACCESS_TOKEN_TTL", "2h");
+        environment.put("CHORUS_WS_SEND_RATE", "1000000");
+        environment.put("CHORUS_WS_SEND_BURST", "1000000");
+        environment.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
+        return environment;
+    }
+
+    /**
+     * Starts {@code service}'s packaged jar as {@code name} and waits until it is ready. With CHORUS_BENCH_PROFILE set,
+     * it records a JFR profile next to its log.
+     */
+    ServiceProcess start(String service, String name, Map<String, String> environment) throws InterruptedException {
+        Map<String, String> serviceEnvironment = new LinkedHashMap<>(environment);
+        if (System.getenv("CHORUS_BENCH_PROFILE") != null) {
+            serviceEnvironment.put(
+                    "JAVA_TOOL_OPTIONS",
+                    "-XX:StartFlightRecording=settings=profile,filename=" + work.resolve(name + ".jfr"));
+        }
+        ServiceProcess process = ServiceProcess.start(
+                name,
+                root.resolve(service + "/target/quarkus-app/quarkus-run.jar"),
+                0,
+                serviceEnvironment,
+                work.resolve(name + ".log"));
+        process.awaitHttpOk("/q/health/ready", Duration.ofSeconds(90));
+        return process;
+    }
+}
