@@ -61,12 +61,14 @@ public class MessageService {
     /** The stored message, and whether this request created it or an earlier one with the same client id did. */
     public record Sent(MessageView message, boolean created) {}
 
-    /** Sends a message once per client message id (see {@link MessageLog#send}). */
+    /**
+     * Sends a message once per client message id (see {@link MessageLog#send}, whose transaction checks the sender's
+     * right to send). Only a refusal needs the access check, for the answer a client should see.
+     */
     @WithSpan
     public Uni<Sent> send(UUID chatId, UUID senderId, SendRequest request) {
-        return Panache.withSession(() -> access.require(chatId, senderId, ChatAction.SEND))
-                .chain(() -> log.send(NewMessage.fromUser(
-                        chatId, senderId, request.content(), request.replyToId(), request.clientMessageId())))
+        return log.send(NewMessage.fromUser(
+                        chatId, senderId, request.content(), request.replyToId(), request.clientMessageId()))
                 .map(result -> {
                     if (!result.message().chatId().equals(chatId)) {
                         throw ApiException.conflict(
@@ -75,8 +77,15 @@ public class MessageService {
                     return new Sent(result.message(), result.created());
                 })
                 .onFailure(InvalidReplyException.class)
-                .transform(failure ->
-                        ApiException.badRequest("invalid-reply", "replyToId names no message of this chat."));
+                .transform(
+                        failure -> ApiException.badRequest("invalid-reply", "replyToId names no message of this chat."))
+                .onFailure(
+                        failure -> failure instanceof SendRefusedException || failure instanceof UnknownChatException)
+                .recoverWithUni(() -> Panache.withSession(() -> access.require(chatId, senderId, ChatAction.SEND))
+                        .map(allowedMeanwhile -> {
+                            throw ApiException.conflict(
+                                    "membership-changed", "Your membership changed while sending; send again.");
+                        }));
     }
 
     /**

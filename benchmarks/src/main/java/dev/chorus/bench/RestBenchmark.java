@@ -57,8 +57,10 @@ public final class RestBenchmark {
                 AtomicInteger sent = new AtomicInteger();
                 rows.addAll(
                         sweep("history page (50)", List.of(250, 500, 1000, 1500, 2000, 3000), ignored -> history()));
-                rows.addAll(
-                        sweep("message send", List.of(100, 200, 400, 800), ignored -> send(sent.incrementAndGet())));
+                rows.addAll(sweep(
+                        "message send",
+                        List.of(100, 200, 400, 800, 1200, 1600),
+                        ignored -> send(sent.incrementAndGet())));
                 new Results("rest", root)
                         .write(
                                 Map.of("rows", rows),

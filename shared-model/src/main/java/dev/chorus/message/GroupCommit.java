@@ -1,5 +1,10 @@
 package dev.chorus.message;
 
+import dev.chorus.chat.ChatAction;
+import dev.chorus.chat.ChatMember;
+import dev.chorus.chat.ChatPolicy;
+import dev.chorus.chat.MemberRole;
+import dev.chorus.chat.Permissions;
 import dev.chorus.database.DatabaseErrors;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -9,6 +14,7 @@ import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import java.time.Instant;
@@ -17,6 +23,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -31,8 +38,8 @@ import org.jboss.logging.Logger;
  * chat and one insert however many messages it carries. An idle server stores each message alone, at once.
  *
  * <p>Correctness is {@link MessageLog}'s: the transaction locks its chats' rows in id order (the same lock a single
- * append takes, so every writer of a chat still queues on one row), then sees every message committed before it,
- * and numbers its own after them. Whatever makes a shared transaction fail (a client message id raced in from
+ * append takes, so every writer of a chat still queues on one row), then sees every message and membership
+ * committed before it, checks each sender's right to send, and numbers its own messages after the stored ones. Whatever makes a shared transaction fail (a client message id raced in from
  * another chat, a deadlock, an outage) sends each of its messages into a transaction of its own, which answers each
  * precisely.
  */
@@ -56,6 +63,14 @@ final class GroupCommit {
             JOIN unnest($1::uuid[], $2::text[]) AS sent(sender_id, client_message_id)
                 ON m.sender_id = sent.sender_id AND m.client_message_id = sent.client_message_id
             WHERE m.client_message_id IS NOT NULL""";
+
+    private static final String FIND_SENDERS = """
+            SELECT member.chat_id, member.user_id, member.role, member.can_send, member.can_invite,
+                member.can_invoke_ai, member.can_manage_members
+            FROM chat_members member
+            JOIN unnest($1::uuid[], $2::uuid[]) AS sender(chat_id, user_id)
+                ON member.chat_id = sender.chat_id AND member.user_id = sender.user_id
+            WHERE member.left_at IS NULL""";
 
     private static final String FIND_REPLIED_TO = "SELECT id, chat_id FROM messages WHERE id = ANY($1)";
 
@@ -173,12 +188,14 @@ final class GroupCommit {
 
     private Uni<List<Outcome>> write(SqlConnection connection, List<Pending> batch) {
         Set<UUID> chatIds = new LinkedHashSet<>();
+        Set<MemberKey> members = new LinkedHashSet<>();
         Set<UUID> repliedTo = new HashSet<>();
         List<UUID> senders = new ArrayList<>();
         List<String> clientMessageIds = new ArrayList<>();
         for (Pending pending : batch) {
             NewMessage message = pending.message();
             chatIds.add(message.chatId());
+            members.add(new MemberKey(message.chatId(), message.senderId()));
             if (message.replyToId() != null) {
                 repliedTo.add(message.replyToId());
             }
@@ -192,6 +209,16 @@ final class GroupCommit {
                 .preparedQuery(LOCK_CHATS)
                 .execute(Tuple.tuple().addArrayOfUUID(chatIds.toArray(UUID[]::new)))
                 .invoke(rows -> rows.forEach(row -> state.lastSeq.put(row.getUUID(0), row.getLong(1))))
+                .chain(() -> connection
+                        .preparedQuery(FIND_SENDERS)
+                        .execute(Tuple.tuple()
+                                .addArrayOfUUID(
+                                        members.stream().map(MemberKey::chatId).toArray(UUID[]::new))
+                                .addArrayOfUUID(
+                                        members.stream().map(MemberKey::userId).toArray(UUID[]::new)))
+                        .invoke(rows -> rows.forEach(row -> state.maySend.put(
+                                new MemberKey(row.getUUID("chat_id"), row.getUUID("user_id")), maySend(row))))
+                        .replaceWithVoid())
                 .chain(() -> senders.isEmpty()
                         ? Uni.createFrom().voidItem()
                         : connection
@@ -239,12 +266,29 @@ final class GroupCommit {
                 .replaceWithVoid();
     }
 
+    /** The one policy, applied to the member row as this transaction sees it. */
+    private static boolean maySend(Row row) {
+        ChatMember member = new ChatMember(
+                row.getUUID("chat_id"),
+                row.getUUID("user_id"),
+                MemberRole.valueOf(row.getString("role").toUpperCase(Locale.ROOT)),
+                new Permissions(
+                        row.getBoolean("can_send"),
+                        row.getBoolean("can_invite"),
+                        row.getBoolean("can_invoke_ai"),
+                        row.getBoolean("can_manage_members")));
+        return ChatPolicy.allows(member, ChatAction.SEND);
+    }
+
+    private record MemberKey(UUID chatId, UUID userId) {}
+
     private record ClientKey(UUID senderId, String clientMessageId) {}
 
     /** What one transaction learned and decided, message by message, in arrival order. */
     private static final class Batch {
         final List<Pending> pending;
         final Map<UUID, Long> lastSeq = new HashMap<>();
+        final Map<MemberKey, Boolean> maySend = new HashMap<>();
         final Map<ClientKey, MessageView> alreadySent = new HashMap<>();
         final Map<UUID, UUID> chatOfMessage = new HashMap<>();
         final List<NewMessage> inserts = new ArrayList<>();
@@ -264,15 +308,22 @@ final class GroupCommit {
                         ? null
                         : new ClientKey(message.senderId(), message.clientMessageId());
                 Long last = lastSeq.get(message.chatId());
-                if (key != null && alreadySent.containsKey(key)) {
+                Boolean sender = maySend.get(new MemberKey(message.chatId(), message.senderId()));
+                if (last == null) {
+                    decisions.add(createdAt -> Outcome.failed(each, new UnknownChatException(message.chatId())));
+                } else if (sender == null) {
+                    decisions.add(createdAt ->
+                            Outcome.failed(each, new SendRefusedException(SendRefusedException.Reason.NOT_A_MEMBER)));
+                } else if (!sender) {
+                    decisions.add(createdAt ->
+                            Outcome.failed(each, new SendRefusedException(SendRefusedException.Reason.NOT_ALLOWED)));
+                } else if (key != null && alreadySent.containsKey(key)) {
                     MessageView earlier = alreadySent.get(key);
                     decisions.add(createdAt -> Outcome.stored(each, earlier, false));
                 } else if (key != null && sentInThisBatch.containsKey(key)) {
                     NewMessage first = sentInThisBatch.get(key);
                     long firstSeq = seqs.get(inserts.indexOf(first));
                     decisions.add(createdAt -> Outcome.stored(each, viewOf(first, firstSeq, createdAt), false));
-                } else if (last == null) {
-                    decisions.add(createdAt -> Outcome.failed(each, new UnknownChatException(message.chatId())));
                 } else if (message.replyToId() != null
                         && !message.chatId().equals(chatOfMessage.get(message.replyToId()))) {
                     decisions.add(createdAt -> Outcome.failed(each, new InvalidReplyException()));

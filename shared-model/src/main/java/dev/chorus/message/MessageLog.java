@@ -91,8 +91,9 @@ public class MessageLog {
      * Sends a user message once per client message id; every service sends this way. The message is stored with
      * the others that arrive meanwhile, in one transaction ({@link GroupCommit}). A retry with the same id answers
      * the first message and writes nothing, even when two attempts race: the chat's row lock or the unique index
-     * decides, and the loser reads the winner's message. The caller checks the sender's permission first, and
-     * checks that an earlier message it gets back belongs to the same chat.
+     * decides, and the loser reads the winner's message. The same transaction checks that the sender is an active
+     * member allowed to send ({@link SendRefusedException} otherwise), so no separate check can go stale before the
+     * commit. The caller checks that an earlier message it gets back belongs to the same chat.
      */
     public Uni<SendResult> send(NewMessage message) {
         return groupCommit.store(message).invoke(result -> {

@@ -3,7 +3,10 @@ package dev.chorus.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chorus.chat.Chat;
+import dev.chorus.chat.ChatMember;
 import dev.chorus.chat.ChatVisibility;
+import dev.chorus.chat.MemberRole;
+import dev.chorus.chat.Permissions;
 import dev.chorus.testing.PostgresTestResource;
 import dev.chorus.user.User;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -40,7 +43,7 @@ class GroupCommitTest {
     @Test
     void aBurstOfSendsToSeveralChatsLeavesEachChatOneUnbrokenSequence() throws Exception {
         UUID sender = newUserId();
-        List<UUID> chats = List.of(newChatId(), newChatId(), newChatId());
+        List<UUID> chats = List.of(newChatId(sender), newChatId(sender), newChatId(sender));
         ExecutorService appender = Executors.newSingleThreadExecutor();
         Future<?> singleAppends = appender.submit(() -> {
             for (int i = 0; i < 50; i++) {
@@ -83,7 +86,7 @@ class GroupCommitTest {
     @Test
     void retriesOfOneClientMessageIdArrivingTogetherStoreOneMessage() {
         UUID sender = newUserId();
-        UUID chatId = newChatId();
+        UUID chatId = newChatId(sender);
         List<Uni<SendResult>> burst = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             burst.add(log.send(NewMessage.fromUser(chatId, sender, "once", null, "retried")));
@@ -106,8 +109,11 @@ class GroupCommitTest {
     @Test
     void eachSendOfABurstGetsItsOwnAnswer() {
         UUID sender = newUserId();
-        UUID chatId = newChatId();
-        UUID otherChatId = newChatId();
+        UUID chatId = newChatId(sender);
+        UUID otherChatId = newChatId(sender);
+        UUID stranger = newUserId();
+        UUID muted = newUserId();
+        join(chatId, muted, new Permissions(false, false, false, false));
         SendResult earlier = await(() -> log.send(NewMessage.fromUser(chatId, sender, "earlier", null, "sent-before")));
         SendResult elsewhere = await(() -> log.send(NewMessage.fromUser(otherChatId, sender, "elsewhere", null, null)));
         Function<NewMessage, Uni<Object>> outcome = message ->
@@ -126,7 +132,9 @@ class GroupCommitTest {
                                 null)),
                         outcome.apply(NewMessage.fromUser(chatId, sender, "again", null, "sent-before")),
                         outcome.apply(NewMessage.fromUser(
-                                chatId, sender, "a reply", earlier.message().id(), null)))
+                                chatId, sender, "a reply", earlier.message().id(), null)),
+                        outcome.apply(NewMessage.fromUser(chatId, stranger, "let me in", null, null)),
+                        outcome.apply(NewMessage.fromUser(chatId, muted, "may I?", null, null)))
                 .andFailFast());
 
         assertThat(outcomes.get(0)).isInstanceOf(UnknownChatException.class);
@@ -136,6 +144,12 @@ class GroupCommitTest {
         assertThat(reply.created()).isTrue();
         assertThat(reply.message().replyToId()).isEqualTo(earlier.message().id());
         assertThat(reply.message().seq()).isEqualTo(2);
+        assertThat(outcomes.get(4))
+                .isInstanceOfSatisfying(SendRefusedException.class, refused -> assertThat(refused.reason())
+                        .isEqualTo(SendRefusedException.Reason.NOT_A_MEMBER));
+        assertThat(outcomes.get(5))
+                .isInstanceOfSatisfying(SendRefusedException.class, refused -> assertThat(refused.reason())
+                        .isEqualTo(SendRefusedException.Reason.NOT_ALLOWED));
         assertThat(lastMessageSeq(chatId)).isEqualTo(2);
         assertThat(retries())
                 .as("refusals are answered inside the shared transaction")
@@ -152,10 +166,17 @@ class GroupCommitTest {
         return user.id;
     }
 
-    private static UUID newChatId() {
+    private static UUID newChatId(UUID owner) {
         Chat chat = new Chat("busy", null, ChatVisibility.PRIVATE, false, null);
         await(() -> Panache.withTransaction(chat::persist));
+        ChatMember member = new ChatMember(chat.id, owner, MemberRole.OWNER, new Permissions(true, true, true, true));
+        await(() -> Panache.withTransaction(member::persist));
         return chat.id;
+    }
+
+    private static void join(UUID chatId, UUID userId, Permissions permissions) {
+        ChatMember member = new ChatMember(chatId, userId, MemberRole.MEMBER, permissions);
+        await(() -> Panache.withTransaction(member::persist));
     }
 
     private static List<Message> storedMessages(List<UUID> chatIds) {

@@ -9,6 +9,8 @@ import dev.chorus.chat.ReadMarkers;
 import dev.chorus.message.InvalidReplyException;
 import dev.chorus.message.MessageLog;
 import dev.chorus.message.NewMessage;
+import dev.chorus.message.SendRefusedException;
+import dev.chorus.message.UnknownChatException;
 import dev.chorus.problem.DatabaseUnavailable;
 import dev.chorus.ws.Frames.ClientFrame;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -209,43 +211,33 @@ public class ChatSocket {
                             frame.requestId()));
         }
         UUID userId = currentUser();
-        return drain.inFlight(
-                Panache.withSession(() -> activeMember(frame.chatId(), userId)).chain(member -> {
-                    if (member == null) {
-                        return reply(
-                                connection,
-                                new Frames.Error(
-                                        "not-a-member", "You are not a member of this chat.", frame.requestId()));
-                    }
-                    if (!ChatPolicy.allows(member, ChatAction.SEND)) {
-                        return reply(
-                                connection,
-                                new Frames.Error("forbidden", "You may not send in this chat.", frame.requestId()));
-                    }
-                    return log.send(NewMessage.fromUser(
-                                    frame.chatId(),
-                                    userId,
-                                    frame.content(),
-                                    frame.replyToId(),
-                                    frame.clientMessageId()))
-                            .chain(result -> result.message().chatId().equals(frame.chatId())
-                                    ? reply(
-                                            connection,
-                                            new Frames.Ack(frame.requestId(), result.message(), !result.created()))
-                                    : reply(
-                                            connection,
-                                            new Frames.Error(
-                                                    "client-message-id-reused",
-                                                    "This client message id was used for another chat.",
-                                                    frame.requestId())))
-                            .onFailure(InvalidReplyException.class)
-                            .recoverWithUni(() -> reply(
-                                    connection,
-                                    new Frames.Error(
-                                            "invalid-reply",
-                                            "replyToId names no message of this chat.",
-                                            frame.requestId())));
-                }));
+        return drain.inFlight(log.send(NewMessage.fromUser(
+                        frame.chatId(), userId, frame.content(), frame.replyToId(), frame.clientMessageId()))
+                .map(result -> result.message().chatId().equals(frame.chatId())
+                        ? (Frames.ServerFrame) new Frames.Ack(frame.requestId(), result.message(), !result.created())
+                        : new Frames.Error(
+                                "client-message-id-reused",
+                                "This client message id was used for another chat.",
+                                frame.requestId()))
+                .onFailure()
+                .recoverWithItem(failure -> refusal(failure, frame.requestId()))
+                .chain(answer -> reply(connection, answer)));
+    }
+
+    /** The error frame for a send the shared transaction refused; any other failure stays a failure. */
+    private static Frames.Error refusal(Throwable failure, String requestId) {
+        return switch (failure) {
+            case SendRefusedException refused
+            when refused.reason() == SendRefusedException.Reason.NOT_ALLOWED ->
+                new Frames.Error("forbidden", "You may not send in this chat.", requestId);
+            case SendRefusedException ignored ->
+                new Frames.Error("not-a-member", "You are not a member of this chat.", requestId);
+            case UnknownChatException ignored ->
+                new Frames.Error("not-a-member", "You are not a member of this chat.", requestId);
+            case InvalidReplyException ignored ->
+                new Frames.Error("invalid-reply", "replyToId names no message of this chat.", requestId);
+            default -> throw failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure);
+        };
     }
 
     private Uni<Void> typing(ClientFrame frame, WebSocketConnection connection) {
