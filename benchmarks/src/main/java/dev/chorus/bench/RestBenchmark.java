@@ -53,8 +53,11 @@ public final class RestBenchmark {
                 chorus = new ChorusApi(base);
                 http = chorus.http;
                 seed();
-                List<Map<String, Object>> rows = new ArrayList<>();
                 AtomicInteger sent = new AtomicInteger();
+                System.out.println("Warming up (not recorded)");
+                load(500, Duration.ofSeconds(10), ignored -> history());
+                load(200, Duration.ofSeconds(10), ignored -> send(sent.incrementAndGet()));
+                List<Map<String, Object>> rows = new ArrayList<>();
                 rows.addAll(
                         sweep("history page (50)", List.of(250, 500, 1000, 1500, 2000, 3000), ignored -> history()));
                 rows.addAll(sweep(

@@ -1,19 +1,19 @@
 package dev.chorus.message;
 
+import static dev.chorus.message.StoredChats.await;
+import static dev.chorus.message.StoredChats.join;
+import static dev.chorus.message.StoredChats.lastMessageSeq;
+import static dev.chorus.message.StoredChats.newChatId;
+import static dev.chorus.message.StoredChats.newUserId;
+import static dev.chorus.message.StoredChats.storedSeqs;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.chorus.chat.Chat;
-import dev.chorus.chat.ChatMember;
-import dev.chorus.chat.ChatVisibility;
-import dev.chorus.chat.MemberRole;
 import dev.chorus.chat.Permissions;
 import dev.chorus.testing.PostgresTestResource;
-import dev.chorus.user.User;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -24,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -160,50 +159,8 @@ class GroupCommitTest {
         return registry.get("chorus.messages.group.commit.retries").counter().count();
     }
 
-    private static UUID newUserId() {
-        User user = new User(UUID.randomUUID() + "@example.com", "Writer", "not-a-real-hash");
-        await(() -> Panache.withTransaction(user::persist));
-        return user.id;
-    }
-
-    private static UUID newChatId(UUID owner) {
-        Chat chat = new Chat("busy", null, ChatVisibility.PRIVATE, false, null);
-        await(() -> Panache.withTransaction(chat::persist));
-        ChatMember member = new ChatMember(chat.id, owner, MemberRole.OWNER, new Permissions(true, true, true, true));
-        await(() -> Panache.withTransaction(member::persist));
-        return chat.id;
-    }
-
-    private static void join(UUID chatId, UUID userId, Permissions permissions) {
-        ChatMember member = new ChatMember(chatId, userId, MemberRole.MEMBER, permissions);
-        await(() -> Panache.withTransaction(member::persist));
-    }
-
     private static List<Message> storedMessages(List<UUID> chatIds) {
         return await(() -> Panache.withSession(
                 () -> Message.<Message>find("chatId in ?1", chatIds).list()));
-    }
-
-    private static List<Long> storedSeqs(UUID chatId) {
-        return await(() -> Panache.withSession(() -> Message.<Message>find("chatId = ?1 order by seq", chatId)
-                        .list()))
-                .stream()
-                .map(message -> message.seq)
-                .toList();
-    }
-
-    private static long lastMessageSeq(UUID chatId) {
-        return await(() -> Panache.withSession(() -> Chat.<Chat>findById(chatId))).lastMessageSeq;
-    }
-
-    private static <T> T await(Supplier<Uni<T>> work) {
-        try {
-            return VertxContextSupport.subscribeAndAwait(work::get);
-        } catch (Throwable e) {
-            if (e instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new RuntimeException(e);
-        }
     }
 }

@@ -1,17 +1,18 @@
 package dev.chorus.message;
 
+import static dev.chorus.message.StoredChats.await;
+import static dev.chorus.message.StoredChats.lastMessageSeq;
+import static dev.chorus.message.StoredChats.newChatId;
+import static dev.chorus.message.StoredChats.newUserId;
+import static dev.chorus.message.StoredChats.storedSeqs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.chorus.chat.Chat;
-import dev.chorus.chat.ChatVisibility;
 import dev.chorus.database.DatabaseErrors;
 import dev.chorus.testing.PostgresTestResource;
-import dev.chorus.user.User;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -22,7 +23,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Supplier;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
@@ -132,40 +132,5 @@ class MessageLogTest {
 
     private static NewMessage systemMessage(UUID chatId) {
         return NewMessage.system(chatId, "test.event", "something happened", "{\"n\": 1}");
-    }
-
-    private static UUID newUserId() {
-        User user = new User(UUID.randomUUID() + "@example.com", "Writer", "not-a-real-hash");
-        await(() -> Panache.withTransaction(user::persist));
-        return user.id;
-    }
-
-    private static UUID newChatId() {
-        Chat chat = new Chat("hammered", null, ChatVisibility.PRIVATE, false, null);
-        await(() -> Panache.withTransaction(chat::persist));
-        return chat.id;
-    }
-
-    private static List<Long> storedSeqs(UUID chatId) {
-        return await(() -> Panache.withSession(() -> Message.<Message>find("chatId = ?1 order by seq", chatId)
-                        .list()))
-                .stream()
-                .map(message -> message.seq)
-                .toList();
-    }
-
-    private static long lastMessageSeq(UUID chatId) {
-        return await(() -> Panache.withSession(() -> Chat.<Chat>findById(chatId))).lastMessageSeq;
-    }
-
-    private static <T> T await(Supplier<Uni<T>> work) {
-        try {
-            return VertxContextSupport.subscribeAndAwait(work::get);
-        } catch (Throwable e) {
-            if (e instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new RuntimeException(e);
-        }
     }
 }

@@ -107,7 +107,7 @@ public class ChatSocket {
             return reply(connection, new Frames.Error("malformed-frame", "A frame needs a type.", frame.requestId()));
         }
         Span.current().updateName("WS " + frame.type());
-        return handle(frame, connection)
+        Uni<Void> handled = handle(frame, connection)
                 .onFailure(DatabaseUnavailable::causes)
                 .recoverWithUni(() -> reply(
                         connection,
@@ -115,6 +115,22 @@ public class ChatSocket {
                                 "unavailable",
                                 "The database is out of reach for a moment; send the frame again.",
                                 frame.requestId())));
+        if (!"send".equals(frame.type())) {
+            return handled;
+        }
+        // Frames are handled one at a time per connection. A send is queued for storing, in arrival order, by the
+        // time the subscription below returns; the next frame need not wait for the commit, so a client that
+        // pipelines its sends gets them into one shared transaction (GroupCommit) instead of one commit each.
+        handled.subscribe().with(ignored -> {}, failure -> onError(failure, connection));
+        return Uni.createFrom().voidItem();
+    }
+
+    private void onError(Throwable failure, WebSocketConnection connection) {
+        LOG.error("Unexpected failure on a WebSocket connection", failure);
+        connection
+                .close(new CloseReason(CloseCodes.INTERNAL_ERROR, "Internal error"))
+                .subscribe()
+                .with(ignored -> {}, ignored -> {});
     }
 
     private Uni<Void> handle(ClientFrame frame, WebSocketConnection connection) {
