@@ -9,6 +9,7 @@ import dev.chorus.database.DatabaseErrors;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
@@ -28,14 +29,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
  * Stores user messages many per transaction. While a transaction is on its way, the messages that arrive from every
  * connection and request of this process queue, and the next transaction takes them all: one commit, one lock per
- * chat and one insert however many messages it carries. An idle server stores each message alone, at once.
+ * chat and one insert however many messages it carries. An idle server stores each message alone, at once. One
+ * transaction at a time keeps the arrival order: a connection's messages to a chat get rising sequence numbers.
  *
  * <p>Correctness is {@link MessageLog}'s: the transaction locks its chats' rows in id order (the same lock a single
  * append takes, so every writer of a chat still queues on one row), then sees every message and membership
@@ -47,9 +49,6 @@ final class GroupCommit {
 
     /** Enough to amortise a commit; small enough that one transaction's statements stay short. */
     private static final int MAX_MESSAGES_PER_TRANSACTION = 200;
-
-    /** Two transactions at once: one commits while the next one's statements run. */
-    private static final int MAX_TRANSACTIONS = 2;
 
     private static final String LOCK_CHATS = """
             SELECT id, last_message_seq FROM chats
@@ -92,7 +91,8 @@ final class GroupCommit {
     private final DistributionSummary messagesPerCommit;
     private final Counter retried;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger transactions = new AtomicInteger();
+    /** One transaction at a time: a connection's messages to a chat are numbered in the order they arrived. */
+    private final AtomicBoolean writing = new AtomicBoolean();
 
     GroupCommit(Pool pool, MeterRegistry registry) {
         this.pool = pool;
@@ -108,82 +108,75 @@ final class GroupCommit {
     Uni<SendResult> store(NewMessage message) {
         return Uni.createFrom().emitter(emitter -> {
             queue.add(new Pending(message, emitter, Vertx.currentContext()));
-            startTransactions();
+            startTransaction();
         });
     }
 
-    private void startTransactions() {
-        while (!queue.isEmpty()) {
-            int running = transactions.get();
-            if (running >= MAX_TRANSACTIONS) {
-                return;
-            }
-            if (!transactions.compareAndSet(running, running + 1)) {
-                continue;
-            }
+    private void startTransaction() {
+        while (!queue.isEmpty() && writing.compareAndSet(false, true)) {
             List<Pending> batch = new ArrayList<>();
             for (Pending next; batch.size() < MAX_MESSAGES_PER_TRANSACTION && (next = queue.poll()) != null; ) {
                 batch.add(next);
             }
             if (batch.isEmpty()) {
-                transactions.decrementAndGet();
+                writing.set(false);
                 continue;
             }
-            pool.withTransaction(connection -> write(connection, batch))
-                    .subscribe()
-                    .with(
-                            outcomes -> {
-                                transactions.decrementAndGet();
-                                startTransactions();
-                                messagesPerCommit.record(batch.size());
-                                outcomes.forEach(Outcome::deliver);
-                            },
-                            failure -> {
-                                transactions.decrementAndGet();
-                                startTransactions();
-                                if (batch.size() == 1) {
-                                    answerLoser(batch.getFirst(), failure);
-                                } else {
-                                    retried.increment();
-                                    LOG.debugf(
-                                            "Storing %d messages one by one: %s",
-                                            batch.size(), DatabaseErrors.oneLine(failure));
-                                    batch.forEach(this::storeAlone);
-                                }
-                            });
+            storeBatch(batch).subscribe().with(done -> {
+                writing.set(false);
+                startTransaction();
+            });
+            return;
         }
     }
 
-    private void storeAlone(Pending pending) {
-        pool.withTransaction(connection -> write(connection, List.of(pending)))
-                .subscribe()
-                .with(outcomes -> outcomes.forEach(Outcome::deliver), failure -> answerLoser(pending, failure));
+    /** Completes once every message of the batch has its answer, never with a failure. */
+    private Uni<Void> storeBatch(List<Pending> batch) {
+        return pool.withTransaction(connection -> write(connection, batch))
+                .invoke(outcomes -> {
+                    messagesPerCommit.record(batch.size());
+                    outcomes.forEach(Outcome::deliver);
+                })
+                .replaceWithVoid()
+                .onFailure()
+                .recoverWithUni(failure ->
+                        batch.size() == 1 ? answerLoser(batch.getFirst(), failure) : storeOneByOne(batch, failure));
+    }
+
+    /** In arrival order, so that a retry cannot number a connection's messages out of order either. */
+    private Uni<Void> storeOneByOne(List<Pending> batch, Throwable failure) {
+        retried.increment();
+        LOG.debugf("Storing %d messages one by one: %s", batch.size(), DatabaseErrors.oneLine(failure));
+        return Multi.createFrom()
+                .iterable(batch)
+                .onItem()
+                .transformToUniAndConcatenate(pending -> storeBatch(List.of(pending)))
+                .collect()
+                .last()
+                .replaceWithVoid();
     }
 
     /**
      * A message alone fails when another transaction stored its client message id first (in another chat: one in
      * the same chat queues on the chat's lock and sees it), or when the database does.
      */
-    private void answerLoser(Pending pending, Throwable failure) {
+    private Uni<Void> answerLoser(Pending pending, Throwable failure) {
         NewMessage message = pending.message();
         if (!DatabaseErrors.isUniqueViolation(failure, MessageLog.CLIENT_MESSAGE_ID_CONSTRAINT)) {
             Outcome.failed(pending, failure).deliver();
-            return;
+            return Uni.createFrom().voidItem();
         }
-        pool.preparedQuery(FIND_SENT)
+        return pool.preparedQuery(FIND_SENT)
                 .execute(Tuple.tuple()
                         .addArrayOfUUID(new UUID[] {message.senderId()})
                         .addArrayOfString(new String[] {message.clientMessageId()}))
-                .subscribe()
-                .with(
-                        rows -> (rows.size() == 0
-                                        ? Outcome.failed(pending, failure)
-                                        : Outcome.stored(
-                                                pending,
-                                                MessageView.of(rows.iterator().next()),
-                                                false))
-                                .deliver(),
-                        lookupFailure -> Outcome.failed(pending, lookupFailure).deliver());
+                .map(rows -> rows.size() == 0
+                        ? Outcome.failed(pending, failure)
+                        : Outcome.stored(pending, MessageView.of(rows.iterator().next()), false))
+                .onFailure()
+                .recoverWithItem(lookupFailure -> Outcome.failed(pending, lookupFailure))
+                .invoke(Outcome::deliver)
+                .replaceWithVoid();
     }
 
     private Uni<List<Outcome>> write(SqlConnection connection, List<Pending> batch) {

@@ -2,7 +2,7 @@ package dev.chorus.problem;
 
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
-import java.net.ConnectException;
+import java.net.SocketException;
 
 /**
  * Recognises failures that mean PostgreSQL is out of reach for a moment (a restart, a failover, a network cut)
@@ -14,7 +14,9 @@ public final class DatabaseUnavailable {
 
     public static boolean causes(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ConnectException || cause instanceof ClosedConnectionException) {
+            // A reset comes from the socket of a pooled connection the server dropped (the plain SQL client does not
+            // wrap it, where Hibernate Reactive did); a refused connection is a SocketException too.
+            if (cause instanceof SocketException || cause instanceof ClosedConnectionException) {
                 return true;
             }
             // 08: connection exceptions; 57P01-57P03: the server is shutting down, was shut down, or is starting.

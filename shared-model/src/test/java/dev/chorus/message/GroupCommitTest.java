@@ -83,6 +83,23 @@ class GroupCommitTest {
     }
 
     @Test
+    void sendsQueuedInOrderAreNumberedInThatOrder() {
+        UUID sender = newUserId();
+        UUID chatId = newChatId(sender);
+        List<Uni<SendResult>> inOrder = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            inOrder.add(log.send(NewMessage.fromUser(chatId, sender, "in order " + i, null, null)));
+        }
+
+        List<SendResult> results = await(() -> Uni.join().all(inOrder).andFailFast());
+
+        assertThat(results.stream().map(result -> result.message().seq()).toList())
+                .isSorted()
+                .doesNotHaveDuplicates()
+                .hasSize(500);
+    }
+
+    @Test
     void retriesOfOneClientMessageIdArrivingTogetherStoreOneMessage() {
         UUID sender = newUserId();
         UUID chatId = newChatId(sender);

@@ -24,6 +24,12 @@ class DatabaseUnavailableTest {
     }
 
     @Test
+    void aConnectionResetUnderAQueryMeansUnavailable() {
+        assertThat(DatabaseUnavailable.causes(new java.net.SocketException("Connection reset")))
+                .isTrue();
+    }
+
+    @Test
     void aServerShuttingDownOrStartingMeansUnavailable() {
         assertThat(DatabaseUnavailable.causes(new PgException("terminating connection", "FATAL", "57P01", null)))
                 .isTrue();
