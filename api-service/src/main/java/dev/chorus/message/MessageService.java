@@ -43,15 +43,22 @@ public class MessageService {
     }
 
     public record SendRequest(
-            @NotBlank @Size(max = MAX_CONTENT) String content,
+            @NotBlank
+            @Size(max = MAX_CONTENT)
+            @Pattern(regexp = NewMessage.WITHOUT_NUL_PATTERN, message = "must not contain NUL characters")
+            String content,
 
-            @Size(min = 1, max = 100) @Pattern(regexp = "[\\x21-\\x7E]+", message = "must be printable ASCII")
+            @Size(min = 1, max = NewMessage.MAX_CLIENT_MESSAGE_ID)
+            @Pattern(regexp = NewMessage.CLIENT_MESSAGE_ID_PATTERN, message = "must be printable ASCII")
             String clientMessageId,
 
             UUID replyToId) {}
 
     public record EditRequest(
-            @NotBlank @Size(max = MAX_CONTENT) String content) {}
+            @NotBlank
+            @Size(max = MAX_CONTENT)
+            @Pattern(regexp = NewMessage.WITHOUT_NUL_PATTERN, message = "must not contain NUL characters")
+            String content) {}
 
     public record ReadMarker(@PositiveOrZero long seq) {}
 

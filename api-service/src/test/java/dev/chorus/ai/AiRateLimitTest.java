@@ -18,10 +18,13 @@ class AiRateLimitTest {
     public static class TightLimits implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
+            // A day's window: with the default minute, a run across a minute boundary starts a fresh window and the
+            // third request passes.
             return Map.of(
                     "chorus.rate-limit.enabled", "true",
                     "chorus.rate-limit.buckets.ai-invoke.per-user", "2",
-                    "chorus.rate-limit.buckets.ai-invoke.per-chat", "100");
+                    "chorus.rate-limit.buckets.ai-invoke.per-chat", "100",
+                    "chorus.rate-limit.buckets.ai-invoke.window", "24h");
         }
     }
 

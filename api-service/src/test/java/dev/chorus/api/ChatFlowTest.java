@@ -365,6 +365,12 @@ class ChatFlowTest {
                 .statusCode(400)
                 .body("errors.field", hasItem("content"));
         owner.request()
+                .body(Map.of("content", "nul \u0000 inside"))
+                .post("/api/chats/{id}/messages", chatId)
+                .then()
+                .statusCode(400)
+                .body("errors.field", hasItem("content"));
+        owner.request()
                 .body(Map.of("content", "x".repeat(70_000)))
                 .post("/api/chats/{id}/messages", chatId)
                 .then()

@@ -20,9 +20,11 @@ class ClientAddressLimitTest {
     public static class TwoLoginsPerAddress implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
+            // A day's window, so that a run across a window boundary cannot reset the count midway.
             return Map.of(
                     "chorus.rate-limit.enabled", "true",
                     "chorus.rate-limit.buckets.auth.per-ip", "2",
+                    "chorus.rate-limit.buckets.auth.window", "24h",
                     "chorus.rate-limit.forwarded-hops", "1");
         }
     }

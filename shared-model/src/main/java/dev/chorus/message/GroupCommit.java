@@ -6,6 +6,7 @@ import dev.chorus.chat.ChatPolicy;
 import dev.chorus.chat.MemberRole;
 import dev.chorus.chat.Permissions;
 import dev.chorus.database.DatabaseErrors;
+import dev.chorus.problem.DatabaseUnavailable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,9 +42,10 @@ import org.jboss.logging.Logger;
  *
  * <p>Correctness is {@link MessageLog}'s: the transaction locks its chats' rows in id order (the same lock a single
  * append takes, so every writer of a chat still queues on one row), then sees every message and membership
- * committed before it, checks each sender's right to send, and numbers its own messages after the stored ones. Whatever makes a shared transaction fail (a client message id raced in from
- * another chat, a deadlock, an outage) sends each of its messages into a transaction of its own, which answers each
- * precisely.
+ * committed before it, checks each sender's right to send, and numbers its own messages after the stored ones. Whatever makes a shared transaction
+ * fail (a client message id raced in from another chat, a deadlock, a value the database refuses) sends each of its
+ * messages into a transaction of its own, in order, which answers each precisely; losing the database fails them
+ * all.
  */
 final class GroupCommit {
 
@@ -122,25 +124,39 @@ final class GroupCommit {
                 writing.set(false);
                 continue;
             }
-            storeBatch(batch).subscribe().with(done -> {
-                writing.set(false);
-                startTransaction();
+            storeBatch(batch).subscribe().with(done -> nextTransaction(), failure -> {
+                LOG.errorf(failure, "Answering %d messages failed", batch.size());
+                nextTransaction();
             });
             return;
         }
     }
 
-    /** Completes once every message of the batch has its answer, never with a failure. */
+    private void nextTransaction() {
+        writing.set(false);
+        startTransaction();
+    }
+
+    /**
+     * Completes once every message of the batch has its answer. A lost database fails them all, unretried: whether
+     * a commit whose answer was lost went through is unknown, and clients resend with their client message ids.
+     */
     private Uni<Void> storeBatch(List<Pending> batch) {
         return pool.withTransaction(connection -> write(connection, batch))
-                .invoke(outcomes -> {
-                    messagesPerCommit.record(batch.size());
-                    outcomes.forEach(Outcome::deliver);
-                })
-                .replaceWithVoid()
-                .onFailure()
-                .recoverWithUni(failure ->
-                        batch.size() == 1 ? answerLoser(batch.getFirst(), failure) : storeOneByOne(batch, failure));
+                .onItemOrFailure()
+                .transformToUni((outcomes, failure) -> {
+                    if (failure == null) {
+                        messagesPerCommit.record(batch.size());
+                        outcomes.forEach(Outcome::deliver);
+                        return Uni.createFrom().voidItem();
+                    }
+                    if (DatabaseUnavailable.causes(failure)) {
+                        batch.forEach(
+                                pending -> Outcome.failed(pending, failure).deliver());
+                        return Uni.createFrom().voidItem();
+                    }
+                    return batch.size() == 1 ? answerLoser(batch.getFirst(), failure) : storeOneByOne(batch, failure);
+                });
     }
 
     /** In arrival order, so that a retry cannot number a connection's messages out of order either. */

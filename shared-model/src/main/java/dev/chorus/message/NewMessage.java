@@ -25,6 +25,12 @@ public record NewMessage(
     /** The longest client message id. */
     public static final int MAX_CLIENT_MESSAGE_ID = 100;
 
+    /** What a client message id may hold: printable ASCII, over REST and over the WebSocket alike. */
+    public static final String CLIENT_MESSAGE_ID_PATTERN = "[\\x21-\\x7E]+";
+
+    /** PostgreSQL's text cannot hold NUL: content with one would fail the transaction it shares with others. */
+    public static final String WITHOUT_NUL_PATTERN = "(?s)[^\\x00]*";
+
     public NewMessage {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(chatId, "chatId");

@@ -191,22 +191,32 @@ public class ChatSocket {
         });
     }
 
+    /** The same rules as REST's send (NewMessage's limits and patterns); null when the frame may be sent. */
+    private static String invalidSend(ClientFrame frame) {
+        if (frame.chatId() == null) {
+            return "send needs a chatId.";
+        }
+        if (frame.content() == null || frame.content().isBlank()) {
+            return "send needs content.";
+        }
+        if (frame.content().length() > NewMessage.MAX_USER_CONTENT) {
+            return "content is limited to " + NewMessage.MAX_USER_CONTENT + " characters.";
+        }
+        if (!frame.content().matches(NewMessage.WITHOUT_NUL_PATTERN)) {
+            return "content must not contain NUL characters.";
+        }
+        String clientMessageId = frame.clientMessageId();
+        if (clientMessageId != null
+                && (clientMessageId.length() > NewMessage.MAX_CLIENT_MESSAGE_ID
+                        || !clientMessageId.matches(NewMessage.CLIENT_MESSAGE_ID_PATTERN))) {
+            return "clientMessageId must be 1 to " + NewMessage.MAX_CLIENT_MESSAGE_ID + " printable ASCII characters.";
+        }
+        return null;
+    }
+
     /** Stores a message once per client message id and acknowledges it; delivery follows through the feeds. */
     private Uni<Void> send(ClientFrame frame, WebSocketConnection connection) {
-        String invalid = frame.chatId() == null
-                ? "send needs a chatId."
-                : frame.content() == null || frame.content().isBlank()
-                        ? "send needs content."
-                        : frame.content().length() > NewMessage.MAX_USER_CONTENT
-                                ? "content is limited to " + NewMessage.MAX_USER_CONTENT + " characters."
-                                : frame.clientMessageId() != null
-                                                && (frame.clientMessageId().isBlank()
-                                                        || frame.clientMessageId()
-                                                                        .length()
-                                                                > NewMessage.MAX_CLIENT_MESSAGE_ID)
-                                        ? "clientMessageId must be 1 to " + NewMessage.MAX_CLIENT_MESSAGE_ID
-                                                + " characters."
-                                        : null;
+        String invalid = invalidSend(frame);
         if (invalid != null) {
             return reply(connection, new Frames.Error("invalid-frame", invalid, frame.requestId()));
         }

@@ -203,6 +203,10 @@ class ChatSocketTest extends SocketTestBase {
             assertThat(ownerClient.next().getString("code")).isEqualTo("invalid-frame");
             ownerClient.send(sendFrame(chat, "x".repeat(4001), null, "d"));
             assertThat(ownerClient.next().getString("code")).isEqualTo("invalid-frame");
+            ownerClient.send(sendFrame(chat, "nul \u0000 inside", null, "e"));
+            assertThat(ownerClient.next().getString("code")).isEqualTo("invalid-frame");
+            ownerClient.send(sendFrame(chat, "fine", "not printable\u0001", "f"));
+            assertThat(ownerClient.next().getString("code")).isEqualTo("invalid-frame");
         }
     }
 
