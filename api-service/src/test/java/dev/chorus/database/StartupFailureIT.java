@@ -62,6 +62,8 @@ class StartupFailureIT {
         try (ServiceProcess service = start(Map.of("DATABASE_URL", empty.databaseUrl()))) {
             service.awaitLine(
                     line -> line.contains("Not ready: database has no Chorus schema: run the migration"), START);
+            // The line can come before the HTTP server listens: the check runs as the start-up goes on.
+            service.awaitHttpOk("/health", START);
             given().baseUri(service.baseUrl()).get("/q/health/ready").then().statusCode(503);
             given().baseUri(service.baseUrl()).get("/health").then().statusCode(200);
             assertNoStackTrace(service.output());
@@ -80,6 +82,7 @@ class StartupFailureIT {
         try (ServiceProcess service = start(Map.of("DATABASE_URL", behind.databaseUrl()))) {
             service.awaitLine(
                     line -> line.contains("schema is at version 0.9 but this build needs " + Schema.VERSION), START);
+            service.awaitHttpOk("/health", START);
             given().baseUri(service.baseUrl())
                     .get("/api/health")
                     .then()

@@ -18,7 +18,10 @@ import java.util.Map;
  * Start-up of each packaged service: the time from starting its process to the first ready health check (its
  * database up and its schema recent enough), and its resident memory at that moment. On the JVM, and on the JVM
  * with the JDK's AOT cache (JEP 483/514: classes loaded and linked ahead, recorded by a training run of the same
- * jar). Each service starts {@code --runs} times per mode on an embedded PostgreSQL.
+ * jar). Each service starts {@code runs} times per mode on an embedded PostgreSQL.
+ *
+ * <p>With {@code --native}, it measures the native executables ({@code <service>/target/*-runner}) that a native
+ * build left instead, and writes {@code startup-native}: the release workflow runs it after compiling each service.
  */
 public final class StartupBenchmark {
 
@@ -28,33 +31,45 @@ public final class StartupBenchmark {
 
     private final Path root;
     private final int runs;
+    private final boolean nativeExecutables;
     private final Path work;
     private String databaseUrl;
 
-    private StartupBenchmark(Path root, int runs) {
+    private StartupBenchmark(Path root, int runs, boolean nativeExecutables) {
         this.root = root;
         this.runs = runs;
+        this.nativeExecutables = nativeExecutables;
         this.work = root.resolve("benchmarks/target/startup");
     }
 
     public static void main(String[] args) throws Exception {
-        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        new StartupBenchmark(Path.of("").toAbsolutePath(), runs).run();
+        List<String> arguments = new ArrayList<>(List.of(args));
+        boolean nativeExecutables = arguments.remove("--native");
+        int runs = arguments.isEmpty() ? 5 : Integer.parseInt(arguments.getFirst());
+        new StartupBenchmark(Path.of("").toAbsolutePath(), runs, nativeExecutables).run();
     }
 
     private void run() throws Exception {
         Files.createDirectories(work);
+        Map<String, Path> executables = nativeExecutables ? executables() : Map.of();
         try (EmbeddedDatabase database = EmbeddedDatabase.start(work.resolve("postgres"), 0, true)) {
             databaseUrl = database.databaseUrl();
-            migrate();
             List<Map<String, Object>> rows = new ArrayList<>();
-            for (String service : SERVICES) {
-                Path cache = work.resolve(service + ".aot");
-                train(service, cache);
-                rows.add(measure(service, "JVM", List.of()));
-                rows.add(measure(service, "JVM + AOT cache", List.of("-XX:AOTCache=" + cache)));
+            if (nativeExecutables) {
+                migrate(executables.values().iterator().next());
+                for (Map.Entry<String, Path> executable : executables.entrySet()) {
+                    rows.add(measure(executable.getKey(), "native", executable.getValue(), List.of()));
+                }
+            } else {
+                migrate(jar("api-service"));
+                for (String service : SERVICES) {
+                    Path cache = work.resolve(service + ".aot");
+                    train(service, cache);
+                    rows.add(measure(service, "JVM", jar(service), List.of()));
+                    rows.add(measure(service, "JVM + AOT cache", jar(service), List.of("-XX:AOTCache=" + cache)));
+                }
             }
-            Results results = new Results("startup", root);
+            Results results = new Results(nativeExecutables ? "startup-native" : "startup", root);
             results.write(
                     Map.of("runs", runs, "services", rows),
                     table(rows),
@@ -64,11 +79,39 @@ public final class StartupBenchmark {
         }
     }
 
-    private void migrate() throws Exception {
+    /** The native executables a native build left, by service; at least one, or there is nothing to measure. */
+    private Map<String, Path> executables() throws Exception {
+        Map<String, Path> executables = new LinkedHashMap<>();
+        for (String service : SERVICES) {
+            Path target = root.resolve(service).resolve("target");
+            if (Files.isDirectory(target)) {
+                try (var files = Files.list(target)) {
+                    files.filter(file -> file.getFileName().toString().endsWith("-runner"))
+                            .filter(Files::isExecutable)
+                            .findFirst()
+                            .ifPresent(executable -> executables.put(service, executable));
+                }
+            }
+        }
+        if (executables.isEmpty()) {
+            throw new IllegalStateException("--native found no <service>/target/*-runner: build one first with"
+                    + " deploy/scripts/native-verify.sh <service> (GraalVM or Mandrel needed)");
+        }
+        return executables;
+    }
+
+    /** A jar, or a native executable: any service applies the migrations with CHORUS_DATABASE_MIGRATE=only. */
+    private ServiceProcess start(String name, Path program, Map<String, String> environment, List<String> jvmOptions) {
+        Path log = work.resolve(name + ".log");
+        return program.toString().endsWith(".jar")
+                ? ServiceProcess.start(name, program, 0, environment, log, jvmOptions)
+                : ServiceProcess.startExecutable(name, program, 0, environment, log);
+    }
+
+    private void migrate(Path program) throws Exception {
         Map<String, String> environment = environment();
         environment.put("CHORUS_DATABASE_MIGRATE", "only");
-        try (ServiceProcess migration =
-                ServiceProcess.start("migration", jar("api-service"), 0, environment, work.resolve("migration.log"))) {
+        try (ServiceProcess migration = start("migration", program, environment, List.of())) {
             if (migration.awaitExit(Duration.ofSeconds(90)) != 0) {
                 throw new IllegalStateException("the migration failed; see " + migration.log());
             }
@@ -78,13 +121,8 @@ public final class StartupBenchmark {
     /** A training run records the AOT cache when the JVM exits: start, serve a little, stop with SIGTERM. */
     private void train(String service, Path cache) throws Exception {
         Files.deleteIfExists(cache);
-        try (ServiceProcess training = ServiceProcess.start(
-                service + "-training",
-                jar(service),
-                0,
-                environment(),
-                work.resolve(service + "-training.log"),
-                List.of("-XX:AOTCacheOutput=" + cache))) {
+        try (ServiceProcess training =
+                start(service + "-training", jar(service), environment(), List.of("-XX:AOTCacheOutput=" + cache))) {
             awaitReady(training);
             for (int i = 0; i < 20; i++) {
                 get(training, "/q/health/ready");
@@ -96,13 +134,13 @@ public final class StartupBenchmark {
         }
     }
 
-    private Map<String, Object> measure(String service, String mode, List<String> jvmOptions) throws Exception {
+    private Map<String, Object> measure(String service, String mode, Path program, List<String> jvmOptions)
+            throws Exception {
         List<Long> readyMillis = new ArrayList<>();
         List<Long> rssMegabytes = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
             long started = System.nanoTime();
-            try (ServiceProcess process = ServiceProcess.start(
-                    service, jar(service), 0, environment(), work.resolve(service + ".log"), jvmOptions)) {
+            try (ServiceProcess process = start(service, program, environment(), jvmOptions)) {
                 awaitReady(process);
                 readyMillis.add((System.nanoTime() - started) / 1_000_000);
                 rssMegabytes.add(rssKilobytes(process.pid()) / 1024);

@@ -51,18 +51,29 @@ public final class ServiceProcess implements AutoCloseable {
     /** As {@link #start(String, Path, int, Map, Path)}, with extra options for the JVM (a benchmark's AOT cache). */
     public static ServiceProcess start(
             String name, Path jar, int port, Map<String, String> environment, Path log, List<String> jvmOptions) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // Quarkus 3.29's thread pool needs this on JDK 25 (see README, Requirements).
+        command.add("--add-opens");
+        command.add("java.base/java.lang=ALL-UNNAMED");
+        command.add("-Xmx512m");
+        command.addAll(jvmOptions);
+        command.add("-jar");
+        command.add(jar.toAbsolutePath().toString());
+        return launch(name, command, port, environment, log);
+    }
+
+    /** Starts a service's native executable ({@code target/*-runner}) the same way: a port and the environment. */
+    public static ServiceProcess startExecutable(
+            String name, Path executable, int port, Map<String, String> environment, Path log) {
+        return launch(name, List.of(executable.toAbsolutePath().toString()), port, environment, log);
+    }
+
+    private static ServiceProcess launch(
+            String name, List<String> command, int port, Map<String, String> environment, Path log) {
         int chosenPort = port == 0 ? freePort() : port;
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            // Quarkus 3.29's thread pool needs this on JDK 25 (see README, Requirements).
-            command.add("--add-opens");
-            command.add("java.base/java.lang=ALL-UNNAMED");
-            command.add("-Xmx512m");
-            command.addAll(jvmOptions);
-            command.add("-jar");
-            command.add(jar.toAbsolutePath().toString());
             ProcessBuilder builder =
                     new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().remove("DATABASE_URL");
@@ -70,7 +81,7 @@ public final class ServiceProcess implements AutoCloseable {
             builder.environment().putAll(environment);
             return new ServiceProcess(name, builder, log, chosenPort);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not start " + name + " from " + jar, e);
+            throw new UncheckedIOException("could not start " + name + " with " + command.getLast(), e);
         }
     }
 

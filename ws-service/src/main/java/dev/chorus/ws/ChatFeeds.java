@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -268,13 +269,19 @@ public class ChatFeeds {
         };
     }
 
+    /** Whether the user is an active member of the live chat, which is all reading it takes. */
+    public Uni<Boolean> isMember(UUID chatId, UUID userId) {
+        return pool.preparedQuery(STILL_MEMBER)
+                .execute(Tuple.of(chatId, userId))
+                .map(rows -> rows.rowCount() > 0);
+    }
+
     private void recheckMembership(Subscriber subscriber) {
-        pool.preparedQuery(STILL_MEMBER)
-                .execute(Tuple.of(subscriber.feed.chatId, subscriber.userId))
+        isMember(subscriber.feed.chatId, subscriber.userId)
                 .subscribe()
                 .with(
-                        rows -> context.runOnContext(ignored -> {
-                            if (rows.rowCount() == 0 && subscriber.feed.subscribers.contains(subscriber)) {
+                        member -> context.runOnContext(ignored -> {
+                            if (!member && subscriber.feed.subscribers.contains(subscriber)) {
                                 drop(subscriber);
                                 dropIfUnused(subscriber.feed);
                                 outbox.send(

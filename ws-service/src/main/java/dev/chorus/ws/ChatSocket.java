@@ -2,9 +2,6 @@ package dev.chorus.ws;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.chorus.chat.ChatAction;
-import dev.chorus.chat.ChatMember;
-import dev.chorus.chat.ChatPolicy;
 import dev.chorus.chat.ReadMarkers;
 import dev.chorus.message.InvalidReplyException;
 import dev.chorus.message.MessageLog;
@@ -16,7 +13,6 @@ import dev.chorus.ws.Frames.ClientFrame;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.CloseReason;
@@ -180,8 +176,8 @@ public class ChatSocket {
                     connection, new Frames.Error("invalid-frame", "afterSeq cannot be negative.", frame.requestId()));
         }
         UUID userId = currentUser();
-        return Panache.withSession(() -> activeMember(frame.chatId(), userId)).chain(member -> {
-            if (!ChatPolicy.allows(member, ChatAction.READ)) {
+        return feeds.isMember(frame.chatId(), userId).chain(member -> {
+            if (!member) {
                 return reply(
                         connection,
                         new Frames.Error("not-a-member", "You are not a member of this chat.", frame.requestId()));
@@ -314,11 +310,6 @@ public class ChatSocket {
 
     private UUID currentUser() {
         return UUID.fromString(((JsonWebToken) identity.getPrincipal()).getSubject());
-    }
-
-    private static Uni<ChatMember> activeMember(UUID chatId, UUID userId) {
-        return ChatMember.<ChatMember>find("chatId = ?1 and userId = ?2 and leftAt is null", chatId, userId)
-                .firstResult();
     }
 
     private Uni<Void> unsubscribe(ClientFrame frame, WebSocketConnection connection) {

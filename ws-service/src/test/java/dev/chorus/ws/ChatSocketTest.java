@@ -3,14 +3,12 @@ package dev.chorus.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.chorus.chat.ChatMember;
-import dev.chorus.chat.MemberRole;
 import dev.chorus.chat.Permissions;
 import dev.chorus.testing.PostgresTestResource;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -189,8 +187,7 @@ class ChatSocketTest extends SocketTestBase {
         UUID owner = newUser();
         UUID chat = newChat(owner);
         UUID muted = newUser();
-        ChatMember member = new ChatMember(chat, muted, MemberRole.MEMBER, new Permissions(false, false, false, false));
-        await(() -> Panache.withTransaction(member::persist));
+        join(chat, muted, "member", new Permissions(false, false, false, false));
 
         try (Client stranger = connect(newUser());
                 Client mutedClient = connect(muted);
@@ -252,6 +249,17 @@ class ChatSocketTest extends SocketTestBase {
             assertThat(error.getString("type")).isEqualTo("error");
             assertThat(error.getString("code")).isEqualTo("not-a-member");
             assertThat(error.getString("requestId")).isEqualTo("x");
+        }
+    }
+
+    @Test
+    void evenItsOwnerCannotSubscribeToADeletedChat() throws Exception {
+        UUID owner = newUser();
+        UUID chat = newChat(owner);
+        sql("UPDATE chats SET deleted_at = now() WHERE id = $1", Tuple.of(chat));
+        try (Client client = connect(owner)) {
+            client.subscribe(chat, 0);
+            assertThat(client.next().getString("code")).isEqualTo("not-a-member");
         }
     }
 

@@ -2,27 +2,22 @@ package dev.chorus.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.chorus.chat.ChatMember;
-import dev.chorus.chat.MemberRole;
 import dev.chorus.chat.Permissions;
 import dev.chorus.message.NewMessage;
-import dev.chorus.presence.Presence;
 import dev.chorus.signal.ChatSignal;
 import dev.chorus.signal.ChatSignals;
 import dev.chorus.testing.PostgresTestResource;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -33,9 +28,6 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(PostgresTestResource.class)
 class LiveChatEventsTest extends SocketTestBase {
-
-    @Inject
-    Pool pool;
 
     @Inject
     MeterRegistry metrics;
@@ -87,10 +79,12 @@ class LiveChatEventsTest extends SocketTestBase {
 
             aliceClient.send(frame("read", chat).put("seq", 1));
             assertThat(aliceClient.next().getLong("seq")).isEqualTo(3);
-            Long stored = await(() -> Panache.withSession(
-                            () -> ChatMember.<ChatMember>find("chatId = ?1 and userId = ?2", chat, alice)
-                                    .firstResult()))
-                    .lastReadSeq;
+            long stored = sql(
+                            "SELECT last_read_seq FROM chat_members WHERE chat_id = $1 AND user_id = $2",
+                            Tuple.of(chat, alice))
+                    .iterator()
+                    .next()
+                    .getLong(0);
             assertThat(stored).isEqualTo(3);
 
             stranger.send(frame("read", chat).put("seq", 1));
@@ -104,9 +98,10 @@ class LiveChatEventsTest extends SocketTestBase {
         UUID chat = newChat(alice);
         UUID bob = joined(chat);
         UUID ghost = joined(chat);
-        Presence stale = new Presence(chat, ghost, "ws-dead-replica", "gone");
-        stale.heartbeatAt = Instant.now().minus(Duration.ofHours(1));
-        await(() -> Panache.withTransaction(stale::persist));
+        sql(
+                "INSERT INTO presence (id, chat_id, user_id, node_id, connection_id, heartbeat_at)"
+                        + " VALUES ($1, $2, $3, 'ws-dead-replica', 'gone', now() - interval '1 hour')",
+                Tuple.of(UUID.randomUUID(), chat, ghost));
 
         try (Client aliceClient = connect(alice)) {
             subscribed(aliceClient, chat);
@@ -130,10 +125,8 @@ class LiveChatEventsTest extends SocketTestBase {
         try (Client bobClient = connect(bob)) {
             subscribed(bobClient, chat);
 
-            await(() -> Panache.withTransaction(
-                    () -> ChatMember.update("leftAt = ?1 where chatId = ?2 and userId = ?3", Instant.now(), chat, bob)
-                            .chain(() -> log.append(NewMessage.system(
-                                    chat, "member.removed", "A member was removed", "{\"userId\":\"" + bob + "\"}")))));
+            sql("UPDATE chat_members SET left_at = now() WHERE chat_id = $1 AND user_id = $2", Tuple.of(chat, bob));
+            appendEvent(chat, "member.removed", "A member was removed", "{\"userId\":\"" + bob + "\"}");
 
             assertThat(bobClient.next().getJsonObject("message").getString("event"))
                     .isEqualTo("member.removed");
@@ -235,7 +228,7 @@ class LiveChatEventsTest extends SocketTestBase {
             while (cutOffs() == cutOffsBefore && sent < 20_000) {
                 for (int i = 0; i < 50; i++) {
                     NewMessage message = NewMessage.fromUser(chat, user, bulky, null, null);
-                    await(() -> Panache.withTransaction(() -> log.append(message)));
+                    await(() -> log.send(message));
                     sent++;
                 }
                 // The reader keeps up; the slow client's frames pile up in the server until it is cut off.
@@ -246,7 +239,7 @@ class LiveChatEventsTest extends SocketTestBase {
             assertThat(slow.closeCode()).isEqualTo(4008);
 
             NewMessage after = NewMessage.fromUser(chat, user, "after", null, null);
-            await(() -> Panache.withTransaction(() -> log.append(after)));
+            await(() -> log.send(after));
             assertThat(reader.messages(1)).containsExactly((long) sent + 1);
         }
     }
@@ -313,8 +306,7 @@ class LiveChatEventsTest extends SocketTestBase {
 
     private UUID joined(UUID chat) {
         UUID user = newUser();
-        ChatMember member = new ChatMember(chat, user, MemberRole.MEMBER, Permissions.ALL);
-        await(() -> Panache.withTransaction(member::persist));
+        join(chat, user, "member", Permissions.ALL);
         return user;
     }
 

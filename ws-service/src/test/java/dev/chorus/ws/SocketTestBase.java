@@ -2,15 +2,8 @@ package dev.chorus.ws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.chorus.chat.Chat;
-import dev.chorus.chat.ChatMember;
-import dev.chorus.chat.ChatVisibility;
-import dev.chorus.chat.MemberRole;
 import dev.chorus.chat.Permissions;
 import dev.chorus.message.MessageLog;
-import dev.chorus.message.NewMessage;
-import dev.chorus.user.User;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.jwt.build.Jwt;
@@ -19,6 +12,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.time.Duration;
@@ -42,6 +39,9 @@ abstract class SocketTestBase {
 
     @Inject
     MessageLog log;
+
+    @Inject
+    Pool pool;
 
     @ConfigProperty(name = "chorus.auth.jwt-secret")
     String secret;
@@ -214,24 +214,55 @@ abstract class SocketTestBase {
     }
 
     UUID newUser() {
-        User user = new User(UUID.randomUUID() + "@example.com", "Tester", "not-a-real-hash");
-        await(() -> Panache.withTransaction(user::persist));
-        return user.id;
+        UUID id = UUID.randomUUID();
+        sql(
+                "INSERT INTO users (id, email, display_name, password_hash) VALUES ($1, $2, 'Tester', 'not-a-real-hash')",
+                Tuple.of(id, id + "@example.com"));
+        return id;
     }
 
     UUID newChat(UUID owner) {
-        Chat chat = new Chat("live", null, ChatVisibility.PRIVATE, false, owner);
-        ChatMember member = new ChatMember(chat.id, owner, MemberRole.OWNER, Permissions.ALL);
-        await(() -> Panache.withTransaction(() -> chat.persist().chain(member::persist)));
-        return chat.id;
+        UUID id = UUID.randomUUID();
+        sql("INSERT INTO chats (id, name, created_by) VALUES ($1, 'live', $2)", Tuple.of(id, owner));
+        join(id, owner, "owner", Permissions.ALL);
+        return id;
     }
 
-    /** Appends as api-service does: through MessageLog, one transaction per message. */
+    void join(UUID chat, UUID user, String role, Permissions permissions) {
+        sql(
+                """
+                INSERT INTO chat_members
+                    (id, chat_id, user_id, role, can_send, can_invite, can_invoke_ai, can_manage_members)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+                Tuple.from(List.of(
+                        UUID.randomUUID(),
+                        chat,
+                        user,
+                        role,
+                        permissions.send(),
+                        permissions.invite(),
+                        permissions.invokeAi(),
+                        permissions.manageMembers())));
+    }
+
+    /** System entries, as api-service appends them for chat events: the next seq of the chat, in one statement. */
     void append(UUID chat, int count) {
         for (int i = 0; i < count; i++) {
-            NewMessage message = NewMessage.system(chat, "test.event", "entry", null);
-            await(() -> Panache.withTransaction(() -> log.append(message)));
+            appendEvent(chat, "test.event", "entry", null);
         }
+    }
+
+    void appendEvent(UUID chat, String event, String content, String payloadJson) {
+        sql("""
+                WITH next AS (
+                    UPDATE chats SET last_message_seq = last_message_seq + 1, last_message_at = now()
+                    WHERE id = $1 RETURNING last_message_seq)
+                INSERT INTO messages (id, chat_id, seq, role, content, event, payload)
+                SELECT $2, $1, next.last_message_seq, 'system', $3, $4, CAST(CAST($5 AS text) AS jsonb) FROM next""", Tuple.of(chat, UUID.randomUUID(), content, event, payloadJson));
+    }
+
+    RowSet<Row> sql(String statement, Tuple arguments) {
+        return pool.preparedQuery(statement).execute(arguments).await().atMost(Duration.ofSeconds(30));
     }
 
     static <T> T await(Supplier<Uni<T>> work) {
