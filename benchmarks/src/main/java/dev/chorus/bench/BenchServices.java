@@ -4,7 +4,9 @@ import dev.chorus.local.EmbeddedDatabase;
 import dev.chorus.local.ServiceProcess;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** How every benchmark starts the packaged services it measures. */
@@ -38,21 +40,25 @@ final class BenchServices {
 
     /**
      * Starts {@code service}'s packaged jar as {@code name} and waits until it is ready. With CHORUS_BENCH_PROFILE set,
-     * it records a JFR profile next to its log.
+     * it records a JFR profile next to its log; CHORUS_BENCH_JVM_OPTIONS (space-separated) go to every service's JVM,
+     * not to the load generator's.
      */
     ServiceProcess start(String service, String name, Map<String, String> environment) throws InterruptedException {
-        Map<String, String> serviceEnvironment = new LinkedHashMap<>(environment);
+        List<String> jvmOptions = new ArrayList<>();
+        String extra = System.getenv("CHORUS_BENCH_JVM_OPTIONS");
+        if (extra != null && !extra.isBlank()) {
+            jvmOptions.addAll(List.of(extra.strip().split("\\s+")));
+        }
         if (System.getenv("CHORUS_BENCH_PROFILE") != null) {
-            serviceEnvironment.put(
-                    "JAVA_TOOL_OPTIONS",
-                    "-XX:StartFlightRecording=settings=profile,filename=" + work.resolve(name + ".jfr"));
+            jvmOptions.add("-XX:StartFlightRecording=settings=profile,filename=" + work.resolve(name + ".jfr"));
         }
         ServiceProcess process = ServiceProcess.start(
                 name,
                 root.resolve(service + "/target/quarkus-app/quarkus-run.jar"),
                 0,
-                serviceEnvironment,
-                work.resolve(name + ".log"));
+                environment,
+                work.resolve(name + ".log"),
+                jvmOptions);
         process.awaitHttpOk("/q/health/ready", Duration.ofSeconds(90));
         return process;
     }

@@ -18,8 +18,10 @@ final class Results {
     private final String name;
     private final Path root;
 
+    /** CHORUS_BENCH_LABEL, when set, keeps a variant's results apart: {@code <name>-<label>.json} and {@code .md}. */
     Results(String name, Path root) {
-        this.name = name;
+        String label = System.getenv("CHORUS_BENCH_LABEL");
+        this.name = label == null || label.isBlank() ? name : name + "-" + label.strip();
         this.root = root;
     }
 
@@ -52,6 +54,10 @@ final class Results {
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         machine.put("jdk", System.getProperty("java.vendor") + " " + System.getProperty("java.runtime.version"));
         machine.put("quarkus", quarkusVersion());
+        String serviceJvmOptions = System.getenv("CHORUS_BENCH_JVM_OPTIONS");
+        if (serviceJvmOptions != null && !serviceJvmOptions.isBlank()) {
+            machine.put("service JVM options", serviceJvmOptions.strip());
+        }
         return machine;
     }
 
