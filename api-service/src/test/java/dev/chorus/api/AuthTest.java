@@ -1,20 +1,27 @@
 package dev.chorus.api;
 
 import static dev.chorus.api.Api.anonymous;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.notNullValue;
 
+import dev.chorus.auth.VerifiedTokens;
 import dev.chorus.testing.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.jwt.auth.principal.JWTParser;
+import jakarta.inject.Inject;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithTestResource(PostgresTestResource.class)
 class AuthTest {
+
+    @Inject
+    JWTParser parser;
 
     @Test
     void registeringGivesTokensThatOpenTheAccount() {
@@ -179,6 +186,11 @@ class AuthTest {
                 .post("/api/auth/login")
                 .then()
                 .statusCode(200);
+    }
+
+    @Test
+    void accessTokensAreVerifiedThroughTheCacheOfVerifiedTokens() {
+        assertThat(parser).isInstanceOf(VerifiedTokens.class);
     }
 
     @Test
