@@ -44,11 +44,7 @@ final class BenchServices {
      * not to the load generator's.
      */
     ServiceProcess start(String service, String name, Map<String, String> environment) throws InterruptedException {
-        List<String> jvmOptions = new ArrayList<>();
-        String extra = System.getenv("CHORUS_BENCH_JVM_OPTIONS");
-        if (extra != null && !extra.isBlank()) {
-            jvmOptions.addAll(List.of(extra.strip().split("\\s+")));
-        }
+        List<String> jvmOptions = new ArrayList<>(extraJvmOptions());
         if (System.getenv("CHORUS_BENCH_PROFILE") != null) {
             jvmOptions.add("-XX:StartFlightRecording=settings=profile,filename=" + work.resolve(name + ".jfr"));
         }
@@ -61,5 +57,13 @@ final class BenchServices {
                 jvmOptions);
         process.awaitHttpOk("/q/health/ready", Duration.ofSeconds(90));
         return process;
+    }
+
+    /** CHORUS_BENCH_JVM_OPTIONS, space-separated: options for the services' JVMs, not the load generator's. */
+    static List<String> extraJvmOptions() {
+        String extra = System.getenv("CHORUS_BENCH_JVM_OPTIONS");
+        return extra == null || extra.isBlank()
+                ? List.of()
+                : List.of(extra.strip().split("\\s+"));
     }
 }

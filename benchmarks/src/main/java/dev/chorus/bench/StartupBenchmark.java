@@ -111,6 +111,7 @@ public final class StartupBenchmark {
     private ServiceProcess start(String name, Path program, Map<String, String> environment, List<String> jvmOptions) {
         Path log = work.resolve(name + ".log");
         List<String> options = new ArrayList<>(List.of("-XX:MaxRAM=512m"));
+        options.addAll(BenchServices.extraJvmOptions());
         options.addAll(jvmOptions);
         return program.toString().endsWith(".jar")
                 ? ServiceProcess.start(name, program, 0, environment, log, options)
