@@ -396,14 +396,15 @@ class AnthropicProviderTest {
         responders.add(exchange -> {
             startStream(exchange);
             write(exchange, messageStart(25) + TEXT_BLOCK_START);
+            // 2 s in all, twice the idle timeout, in gaps a quarter of it: a slow machine's pauses stay well inside.
             for (int i = 0; i < 8; i++) {
-                Thread.sleep(100);
+                Thread.sleep(250);
                 write(exchange, i % 2 == 0 ? PING : textDelta("."));
             }
             write(exchange, TEXT_BLOCK_STOP + messageDelta("end_turn", 15) + MESSAGE_STOP);
         });
 
-        List<AiChunk> chunks = provider(0, Duration.ofMillis(300)).stream(REQUEST)
+        List<AiChunk> chunks = provider(0, Duration.ofSeconds(1)).stream(REQUEST)
                 .collect()
                 .asList()
                 .await()
