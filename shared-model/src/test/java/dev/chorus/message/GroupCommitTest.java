@@ -15,6 +15,8 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +28,7 @@ import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 
 /** Sends arriving together share transactions; each must still be answered as if it had been stored alone. */
@@ -38,6 +41,9 @@ class GroupCommitTest {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    Pool pool;
 
     @Test
     void aBurstOfSendsToSeveralChatsLeavesEachChatOneUnbrokenSequence() throws Exception {
@@ -170,6 +176,26 @@ class GroupCommitTest {
         assertThat(retries())
                 .as("refusals are answered inside the shared transaction")
                 .isEqualTo(retriesBefore);
+    }
+
+    @Test
+    void resentMessagesAreLookedUpByIndexWhateverTheTableStatisticsSay() {
+        UUID[] senders = new UUID[200];
+        String[] clientMessageIds = new String[200];
+        for (int i = 0; i < senders.length; i++) {
+            senders[i] = UUID.randomUUID();
+            clientMessageIds[i] = "resent-" + i;
+        }
+
+        List<String> plan = await(() -> pool.preparedQuery("EXPLAIN " + GroupCommit.FIND_SENT)
+                .execute(Tuple.tuple().addArrayOfUUID(senders).addArrayOfString(clientMessageIds))
+                .map(rows -> StreamSupport.stream(rows.spliterator(), false)
+                        .map(row -> row.getString(0))
+                        .toList()));
+
+        assertThat(String.join("\n", plan))
+                .contains("Index Scan using messages_sender_client_message_id_key")
+                .doesNotContain("Seq Scan on messages");
     }
 
     private double retries() {
