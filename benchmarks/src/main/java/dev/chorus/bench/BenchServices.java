@@ -2,7 +2,12 @@ package dev.chorus.bench;
 
 import dev.chorus.local.EmbeddedDatabase;
 import dev.chorus.local.ServiceProcess;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,7 +50,7 @@ final class BenchServices {
      */
     ServiceProcess start(String service, String name, Map<String, String> environment) throws InterruptedException {
         List<String> jvmOptions = new ArrayList<>(extraJvmOptions());
-        if (System.getenv("CHORUS_BENCH_PROFILE") != null) {
+        if (profiling()) {
             jvmOptions.add("-XX:StartFlightRecording=settings=profile,filename=" + work.resolve(name + ".jfr"));
         }
         ServiceProcess process = ServiceProcess.start(
@@ -58,6 +63,53 @@ final class BenchServices {
         process.awaitHttpOk("/q/health/ready", Duration.ofSeconds(90));
         return process;
     }
+
+    static boolean profiling() {
+        return System.getenv("CHORUS_BENCH_PROFILE") != null;
+    }
+
+    /**
+     * The benchmark's PostgreSQL: durable (PostgreSQL's defaults) or trading durability for speed. With
+     * CHORUS_BENCH_PROFILE set, it also keeps statement statistics for {@link #writeStatementProfile}.
+     */
+    static EmbeddedDatabase database(Path work, boolean durable) {
+        return EmbeddedDatabase.start(
+                work.resolve("postgres"),
+                0,
+                !durable,
+                profiling() ? Map.of("shared_preload_libraries", "pg_stat_statements") : Map.of());
+    }
+
+    /**
+     * With CHORUS_BENCH_PROFILE set, writes the statements that took the server's time since the last call, the
+     * costliest first, to {@code statements-<phase>.txt} next to the services' profiles; otherwise does nothing.
+     */
+    void writeStatementProfile(EmbeddedDatabase database, String phase) throws Exception {
+        if (!profiling()) {
+            return;
+        }
+        StringBuilder profile = new StringBuilder("total ms | calls | mean ms | rows | statement\n");
+        try (Connection connection = DriverManager.getConnection(
+                        "jdbc:postgresql://127.0.0.1:" + database.port() + "/postgres", "postgres", "postgres");
+                Statement statement = connection.createStatement()) {
+            statement.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            try (ResultSet rows = statement.executeQuery(STATEMENT_PROFILE)) {
+                while (rows.next()) {
+                    profile.append(String.format(
+                            "%.1f | %d | %.3f | %d | %s%n",
+                            rows.getDouble(1), rows.getLong(2), rows.getDouble(3), rows.getLong(4), rows.getString(5)));
+                }
+            }
+            statement.execute("SELECT pg_stat_statements_reset()");
+        }
+        Files.writeString(work.resolve("statements-" + phase + ".txt"), profile);
+    }
+
+    private static final String STATEMENT_PROFILE = """
+            SELECT total_exec_time, calls, mean_exec_time, rows, regexp_replace(query, '\\s+', ' ', 'g')
+            FROM pg_stat_statements
+            ORDER BY total_exec_time DESC
+            LIMIT 20""";
 
     /** CHORUS_BENCH_JVM_OPTIONS, space-separated: options for the services' JVMs, not the load generator's. */
     static List<String> extraJvmOptions() {

@@ -74,7 +74,7 @@ public final class ConnectionsBenchmark {
                     .connectTimeout(Duration.ofSeconds(10))
                     .build());
         }
-        try (EmbeddedDatabase database = EmbeddedDatabase.start(work.resolve("postgres"), 0, true)) {
+        try (EmbeddedDatabase database = BenchServices.database(work, false)) {
             Map<String, String> environment = BenchServices.environment(database);
             BenchServices services = new BenchServices(root, work);
             try (ServiceProcess api = services.start("api-service", "api-service", environment);

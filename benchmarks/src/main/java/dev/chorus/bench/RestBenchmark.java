@@ -45,7 +45,7 @@ public final class RestBenchmark {
 
     private void run() throws Exception {
         Files.createDirectories(work);
-        try (EmbeddedDatabase database = EmbeddedDatabase.start(work.resolve("postgres"), 0, true)) {
+        try (EmbeddedDatabase database = BenchServices.database(work, false)) {
             BenchServices services = new BenchServices(root, work);
             try (ServiceProcess api =
                     services.start("api-service", "api-service", BenchServices.environment(database))) {

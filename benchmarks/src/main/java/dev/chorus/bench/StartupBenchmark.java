@@ -52,7 +52,7 @@ public final class StartupBenchmark {
     private void run() throws Exception {
         Files.createDirectories(work);
         Map<String, Path> executables = nativeExecutables ? executables() : Map.of();
-        try (EmbeddedDatabase database = EmbeddedDatabase.start(work.resolve("postgres"), 0, true)) {
+        try (EmbeddedDatabase database = BenchServices.database(work, false)) {
             databaseUrl = database.databaseUrl();
             List<Map<String, Object>> rows = new ArrayList<>();
             if (nativeExecutables) {

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -30,7 +31,9 @@ import java.util.stream.Stream;
  */
 public final class WriteBenchmark {
 
-    private static final Duration WARM_UP = Duration.ofSeconds(3);
+    /** The first phase runs in a fresh JVM: after 3 s its rate was still climbing for 10 s more. */
+    private static final Duration WARM_UP = Duration.ofSeconds(10);
+
     private static final Duration MEASURE = Duration.ofSeconds(10);
     private static final int CONNECTIONS = 8;
     private static final int WINDOW = 32;
@@ -46,13 +49,15 @@ public final class WriteBenchmark {
 
     private void run() throws Exception {
         Files.createDirectories(work);
-        try (EmbeddedDatabase database = EmbeddedDatabase.start(work.resolve("postgres"), 0, false)) {
+        try (EmbeddedDatabase database = BenchServices.database(work, true)) {
             Map<String, String> environment = BenchServices.environment(database);
             BenchServices services = new BenchServices(root, work);
             List<Map<String, Object>> rows = new ArrayList<>();
             try (ServiceProcess api = services.start("api-service", "api-service", environment);
                     ServiceProcess ws = services.start("ws-service", "ws-service", environment)) {
+                services.writeStatementProfile(database, "start");
                 rows.add(pgbench(database));
+                services.writeStatementProfile(database, "pgbench");
                 ChorusApi chorus = new ChorusApi(api.baseUrl());
                 String token = chorus.register("writer@example.com");
                 List<String> chats = new ArrayList<>();
@@ -61,7 +66,9 @@ public final class WriteBenchmark {
                 }
                 URI socket = URI.create(ws.baseUrl().replace("http", "ws") + "/ws");
                 rows.add(sends(chorus, socket, token, "one hot chat", List.of(chats.getFirst())));
+                services.writeStatementProfile(database, "hot-chat");
                 rows.add(sends(chorus, socket, token, "spread over " + SPREAD_CHATS + " chats", chats));
+                services.writeStatementProfile(database, "spread");
             }
             new Results("writes", root)
                     .write(
@@ -166,7 +173,12 @@ public final class WriteBenchmark {
         }
         Thread.sleep(WARM_UP.toMillis());
         load.measuring(true);
-        Thread.sleep(MEASURE.toMillis());
+        List<Integer> perSecondSeries = new ArrayList<>();
+        for (long second = 0; second < MEASURE.toSeconds(); second++) {
+            int before = load.acked.get();
+            Thread.sleep(1000);
+            perSecondSeries.add(load.acked.get() - before);
+        }
         load.measuring(false);
         load.stop();
         for (WebSocket webSocket : sockets) {
@@ -178,6 +190,7 @@ public final class WriteBenchmark {
         row.put("perSecond", Math.round(latencies.length / (MEASURE.toMillis() / 1000.0)));
         row.put("errors", load.errors.get());
         row.putAll(Latencies.summary(latencies));
+        row.put("perSecondSeries", perSecondSeries);
         System.out.println(row);
         return row;
     }
@@ -188,6 +201,7 @@ public final class WriteBenchmark {
         final String scenario;
         final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         final AtomicInteger errors = new AtomicInteger();
+        final AtomicInteger acked = new AtomicInteger();
         final AtomicLong sequence = new AtomicLong();
         volatile boolean measuring;
         volatile boolean running = true;
@@ -267,6 +281,7 @@ public final class WriteBenchmark {
                     System.err.println("error frame: " + text);
                 } else if (sent != null && load.measuring) {
                     load.latencies.add(System.nanoTime() - sent);
+                    load.acked.incrementAndGet();
                 }
                 sendNext();
             } catch (Exception e) {
@@ -278,16 +293,21 @@ public final class WriteBenchmark {
 
     private static String table(List<Map<String, Object>> rows) {
         StringBuilder table = new StringBuilder(
-                "| writer | per second | errors | p50 (ms) | p99 (ms) | p99.9 (ms) |\n| --- | --- | --- | --- | --- | --- |\n");
+                "| writer | per second | errors | p50 (ms) | p99 (ms) | p99.9 (ms) | each counted second |\n"
+                        + "| --- | --- | --- | --- | --- | --- | --- |\n");
         for (Map<String, Object> row : rows) {
             table.append(String.format(
-                    "| %s | %s | %s | %s | %s | %s |%n",
+                    "| %s | %s | %s | %s | %s | %s | %s |%n",
                     row.get("writer"),
                     row.get("perSecond"),
                     row.get("errors"),
                     row.getOrDefault("p50Millis", "–"),
                     row.getOrDefault("p99Millis", "–"),
-                    row.getOrDefault("p999Millis", "–")));
+                    row.getOrDefault("p999Millis", "–"),
+                    row.containsKey("perSecondSeries")
+                            ? ((List<?>) row.get("perSecondSeries"))
+                                    .stream().map(String::valueOf).collect(Collectors.joining(" "))
+                            : "–"));
         }
         return table.toString();
     }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,6 +30,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
      * durability for speed (tests); otherwise it keeps PostgreSQL's defaults.
      */
     public static EmbeddedDatabase start(Path directory, int port, boolean throwAway) {
+        return start(directory, port, throwAway, Map.of());
+    }
+
+    /** As {@link #start(Path, int, boolean)}, with server settings of the caller's on top. */
+    public static EmbeddedDatabase start(Path directory, int port, boolean throwAway, Map<String, String> settings) {
         Path workingDirectory = directory.toAbsolutePath();
         try {
             Path dataDirectory =
@@ -46,6 +52,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
                         .setServerConfig("synchronous_commit", "off")
                         .setServerConfig("full_page_writes", "off");
             }
+            settings.forEach(builder::setServerConfig);
             return new EmbeddedDatabase(builder.start(), dataDirectory);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start embedded PostgreSQL in " + workingDirectory, e);
