@@ -13,8 +13,6 @@ import dev.chorus.ws.Frames.ClientFrame;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
-import io.quarkus.security.Authenticated;
-import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
@@ -28,12 +26,10 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import java.time.Instant;
 import java.util.UUID;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
-/** The one WebSocket endpoint. The upgrade needs a valid access token; frames are JSON (docs/websocket-protocol.md). */
+/** The one WebSocket endpoint. The upgrade needs a valid access token (UpgradeAuthentication); frames are JSON (docs/websocket-protocol.md). */
 @WebSocket(path = "/ws")
-@Authenticated
 public class ChatSocket {
 
     private static final Logger LOG = Logger.getLogger(ChatSocket.class);
@@ -46,7 +42,6 @@ public class ChatSocket {
     private final PeerHeartbeats heartbeats;
     private final Drain drain;
     private final ObjectMapper json;
-    private final SecurityIdentity identity;
     private final WebSocketSecurity security;
     private final MeterRegistry metrics;
 
@@ -59,7 +54,6 @@ public class ChatSocket {
             PeerHeartbeats heartbeats,
             Drain drain,
             ObjectMapper json,
-            SecurityIdentity identity,
             WebSocketSecurity security,
             MeterRegistry metrics) {
         this.feeds = feeds;
@@ -70,7 +64,6 @@ public class ChatSocket {
         this.heartbeats = heartbeats;
         this.drain = drain;
         this.json = json;
-        this.identity = identity;
         this.security = security;
         this.metrics = metrics;
     }
@@ -175,7 +168,7 @@ public class ChatSocket {
             return reply(
                     connection, new Frames.Error("invalid-frame", "afterSeq cannot be negative.", frame.requestId()));
         }
-        UUID userId = currentUser();
+        UUID userId = UpgradeAuthentication.userOf(connection);
         return feeds.isMember(frame.chatId(), userId).chain(member -> {
             if (!member) {
                 return reply(
@@ -232,7 +225,7 @@ public class ChatSocket {
                             "Too many messages on this connection; slow down and resend.",
                             frame.requestId()));
         }
-        UUID userId = currentUser();
+        UUID userId = UpgradeAuthentication.userOf(connection);
         return drain.inFlight(log.send(NewMessage.fromUser(
                         frame.chatId(), userId, frame.content(), frame.replyToId(), frame.clientMessageId()))
                 .map(result -> result.message().chatId().equals(frame.chatId())
@@ -278,7 +271,7 @@ public class ChatSocket {
                             "invalid-frame", "read needs a chatId and a seq of 0 or more.", frame.requestId()));
         }
         return readMarkers
-                .advance(frame.chatId(), currentUser(), frame.seq())
+                .advance(frame.chatId(), UpgradeAuthentication.userOf(connection), frame.seq())
                 .chain(marker -> reply(
                         connection,
                         marker == null
@@ -306,10 +299,6 @@ public class ChatSocket {
                                 "invalid-token",
                                 "The token is invalid, expired or for another user; the connection keeps its old one.",
                                 frame.requestId())));
-    }
-
-    private UUID currentUser() {
-        return UUID.fromString(((JsonWebToken) identity.getPrincipal()).getSubject());
     }
 
     private Uni<Void> unsubscribe(ClientFrame frame, WebSocketConnection connection) {
