@@ -65,9 +65,9 @@ public final class WriteBenchmark {
                     chats.add(chorus.createChat(token, "writes " + i));
                 }
                 URI socket = URI.create(ws.baseUrl().replace("http", "ws") + "/ws");
-                rows.add(sends(chorus, socket, token, "one hot chat", List.of(chats.getFirst())));
+                rows.add(sends(chorus, socket, ws, token, "one hot chat", List.of(chats.getFirst())));
                 services.writeStatementProfile(database, "hot-chat");
-                rows.add(sends(chorus, socket, token, "spread over " + SPREAD_CHATS + " chats", chats));
+                rows.add(sends(chorus, socket, ws, token, "spread over " + SPREAD_CHATS + " chats", chats));
                 services.writeStatementProfile(database, "spread");
             }
             new Results("writes", root)
@@ -157,7 +157,8 @@ public final class WriteBenchmark {
         }
     }
 
-    private Map<String, Object> sends(ChorusApi chorus, URI socket, String token, String name, List<String> chats)
+    private Map<String, Object> sends(
+            ChorusApi chorus, URI socket, ServiceProcess ws, String token, String name, List<String> chats)
             throws Exception {
         Load load = new Load(chats, name.split(" ")[0]);
         List<WebSocket> sockets = new ArrayList<>();
@@ -172,6 +173,7 @@ public final class WriteBenchmark {
             sender.open(webSocket);
         }
         Thread.sleep(WARM_UP.toMillis());
+        Duration cpuBefore = cpuTime(ws);
         load.measuring(true);
         List<Integer> perSecondSeries = new ArrayList<>();
         for (long second = 0; second < MEASURE.toSeconds(); second++) {
@@ -180,6 +182,7 @@ public final class WriteBenchmark {
             perSecondSeries.add(load.acked.get() - before);
         }
         load.measuring(false);
+        Duration serviceCpu = cpuTime(ws).minus(cpuBefore);
         load.stop();
         for (WebSocket webSocket : sockets) {
             webSocket.sendClose(WebSocket.NORMAL_CLOSURE, "done").exceptionally(ignored -> null);
@@ -191,6 +194,10 @@ public final class WriteBenchmark {
         row.put("errors", load.errors.get());
         row.putAll(Latencies.summary(latencies));
         row.put("perSecondSeries", perSecondSeries);
+        // The machine's speed varies by the hour; the gateway's CPU per acknowledged send compares builds better.
+        row.put(
+                "serviceCpuMicrosPerAck",
+                latencies.length == 0 ? null : serviceCpu.toNanos() / 1000 / latencies.length);
         System.out.println(row);
         return row;
     }
@@ -291,19 +298,26 @@ public final class WriteBenchmark {
         }
     }
 
+    private static Duration cpuTime(ServiceProcess service) {
+        return ProcessHandle.of(service.pid())
+                .flatMap(process -> process.info().totalCpuDuration())
+                .orElseThrow(() -> new IllegalStateException(service.name() + " reports no CPU time"));
+    }
+
     private static String table(List<Map<String, Object>> rows) {
         StringBuilder table = new StringBuilder(
-                "| writer | per second | errors | p50 (ms) | p99 (ms) | p99.9 (ms) | each counted second |\n"
-                        + "| --- | --- | --- | --- | --- | --- | --- |\n");
+                "| writer | per second | errors | p50 (ms) | p99 (ms) | p99.9 (ms) | ws-service CPU per ack (µs) | each"
+                        + " counted second |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (Map<String, Object> row : rows) {
             table.append(String.format(
-                    "| %s | %s | %s | %s | %s | %s | %s |%n",
+                    "| %s | %s | %s | %s | %s | %s | %s | %s |%n",
                     row.get("writer"),
                     row.get("perSecond"),
                     row.get("errors"),
                     row.getOrDefault("p50Millis", "–"),
                     row.getOrDefault("p99Millis", "–"),
                     row.getOrDefault("p999Millis", "–"),
+                    row.getOrDefault("serviceCpuMicrosPerAck", "–"),
                     row.containsKey("perSecondSeries")
                             ? ((List<?>) row.get("perSecondSeries"))
                                     .stream().map(String::valueOf).collect(Collectors.joining(" "))
