@@ -111,6 +111,16 @@ final class BenchServices {
             ORDER BY total_exec_time DESC
             LIMIT 20""";
 
+    /**
+     * The CPU time {@code service} has used so far. This machine's speed varies by the hour; a service's CPU per
+     * request or message compares builds where throughput and latency cannot.
+     */
+    static Duration cpuTime(ServiceProcess service) {
+        return ProcessHandle.of(service.pid())
+                .flatMap(process -> process.info().totalCpuDuration())
+                .orElseThrow(() -> new IllegalStateException(service.name() + " reports no CPU time"));
+    }
+
     /** CHORUS_BENCH_JVM_OPTIONS, space-separated: options for the services' JVMs, not the load generator's. */
     static List<String> extraJvmOptions() {
         String extra = System.getenv("CHORUS_BENCH_JVM_OPTIONS");

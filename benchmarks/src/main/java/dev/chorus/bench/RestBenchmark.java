@@ -38,6 +38,7 @@ public final class RestBenchmark {
     private String base;
     private String token;
     private String chatId;
+    private ServiceProcess api;
 
     public static void main(String[] args) throws Exception {
         new RestBenchmark().run();
@@ -49,6 +50,7 @@ public final class RestBenchmark {
             BenchServices services = new BenchServices(root, work);
             try (ServiceProcess api =
                     services.start("api-service", "api-service", BenchServices.environment(database))) {
+                this.api = api;
                 base = api.baseUrl();
                 chorus = new ChorusApi(base);
                 http = chorus.http;
@@ -129,6 +131,7 @@ public final class RestBenchmark {
         // Answers are counted, not kept: a phase's 20,000 responses held until its end made the load generator's own
         // young collections copy them, and its pauses (up to 30 ms) showed up as the service's latency.
         CountDownLatch answered = new CountDownLatch(total);
+        Duration cpuBefore = BenchServices.cpuTime(api);
         long start = System.nanoTime() + 10_000_000;
         for (int i = 0; i < total; i++) {
             long due = start + i * intervalNanos;
@@ -148,20 +151,22 @@ public final class RestBenchmark {
         }
         answered.await();
         double seconds = (System.nanoTime() - start) / 1e9;
+        Duration serviceCpu = BenchServices.cpuTime(api).minus(cpuBefore);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("achievedPerSecond", Math.round(total / seconds));
         result.put("errors", errors.get());
         result.putAll(Latencies.summary(latencies));
+        result.put("serviceCpuMicrosPerRequest", serviceCpu.toNanos() / 1000 / total);
         return result;
     }
 
     private static String table(List<Map<String, Object>> rows) {
         StringBuilder table = new StringBuilder(
-                "| request | rate (/s) | achieved (/s) | errors | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) |\n"
-                        + "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+                "| request | rate (/s) | achieved (/s) | errors | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | api-service"
+                        + " CPU per request (µs) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (Map<String, Object> row : rows) {
             table.append(String.format(
-                    "| %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                    "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                     row.get("request"),
                     row.get("rate"),
                     row.get("achievedPerSecond"),
@@ -169,7 +174,8 @@ public final class RestBenchmark {
                     row.get("p50Millis"),
                     row.get("p99Millis"),
                     row.get("p999Millis"),
-                    row.get("maxMillis")));
+                    row.get("maxMillis"),
+                    row.get("serviceCpuMicrosPerRequest")));
         }
         String best = rows.stream()
                 .filter(row -> (double) row.get("p99Millis") < P99_GOAL_MILLIS && (int) row.get("errors") == 0)

@@ -173,7 +173,7 @@ public final class WriteBenchmark {
             sender.open(webSocket);
         }
         Thread.sleep(WARM_UP.toMillis());
-        Duration cpuBefore = cpuTime(ws);
+        Duration cpuBefore = BenchServices.cpuTime(ws);
         load.measuring(true);
         List<Integer> perSecondSeries = new ArrayList<>();
         for (long second = 0; second < MEASURE.toSeconds(); second++) {
@@ -182,7 +182,7 @@ public final class WriteBenchmark {
             perSecondSeries.add(load.acked.get() - before);
         }
         load.measuring(false);
-        Duration serviceCpu = cpuTime(ws).minus(cpuBefore);
+        Duration serviceCpu = BenchServices.cpuTime(ws).minus(cpuBefore);
         load.stop();
         for (WebSocket webSocket : sockets) {
             webSocket.sendClose(WebSocket.NORMAL_CLOSURE, "done").exceptionally(ignored -> null);
@@ -194,7 +194,6 @@ public final class WriteBenchmark {
         row.put("errors", load.errors.get());
         row.putAll(Latencies.summary(latencies));
         row.put("perSecondSeries", perSecondSeries);
-        // The machine's speed varies by the hour; the gateway's CPU per acknowledged send compares builds better.
         row.put(
                 "serviceCpuMicrosPerAck",
                 latencies.length == 0 ? null : serviceCpu.toNanos() / 1000 / latencies.length);
@@ -296,12 +295,6 @@ public final class WriteBenchmark {
                 System.err.println("unreadable frame " + text + ": " + e);
             }
         }
-    }
-
-    private static Duration cpuTime(ServiceProcess service) {
-        return ProcessHandle.of(service.pid())
-                .flatMap(process -> process.info().totalCpuDuration())
-                .orElseThrow(() -> new IllegalStateException(service.name() + " reports no CPU time"));
     }
 
     private static String table(List<Map<String, Object>> rows) {
