@@ -53,9 +53,7 @@ public final class ServiceProcess implements AutoCloseable {
             String name, Path jar, int port, Map<String, String> environment, Path log, List<String> jvmOptions) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // Quarkus 3.29's thread pool needs this on JDK 25 (see README, Requirements).
-        command.add("--add-opens");
-        command.add("java.base/java.lang=ALL-UNNAMED");
+        // No --add-opens: the runner jar's manifest opens java.lang for Quarkus' thread pool (README, Requirements).
         command.add("-Xmx512m");
         command.addAll(jvmOptions);
         command.add("-jar");
