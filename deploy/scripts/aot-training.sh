@@ -15,7 +15,7 @@ log="$(mktemp)"
 # kept in the cache.
 DATABASE_URL="postgresql://training:training@127.0.0.1:1/training" \
   CHORUS_AUTH_JWT_SECRET="aot-training-only-0123456789abcdefghijklmnopqrstuvwxyz" \
-  java -XX:AOTCacheOutput="$cache" -XX:MaxRAMPercentage=75 -jar "$jar" >"$log" 2>&1 &
+  java -XX:AOTCacheOutput="$cache" -XX:MaxRAMPercentage=75 -XX:+UseSerialGC -jar "$jar" >"$log" 2>&1 &
 pid=$!
 
 started=false

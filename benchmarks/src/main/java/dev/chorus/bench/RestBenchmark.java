@@ -72,7 +72,8 @@ public final class RestBenchmark {
                                 table(rows),
                                 "Open loop: requests due at a fixed rate, latency from each request's due time to its"
                                         + " answer; " + WARM_UP.toSeconds() + " s of warm-up, then "
-                                        + MEASURE.toSeconds() + " s measured per rate. One api-service (-Xmx512m) and"
+                                        + MEASURE.toSeconds() + " s measured per rate. One api-service ("
+                                        + String.join(" ", ServiceProcess.JVM_OPTIONS) + ") and"
                                         + " the load generator on the same machine, embedded PostgreSQL 17 (fsync"
                                         + " off), rate limits off.");
             }

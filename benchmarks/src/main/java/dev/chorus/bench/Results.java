@@ -2,11 +2,14 @@ package dev.chorus.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.chorus.local.ServiceProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -54,10 +57,9 @@ final class Results {
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         machine.put("jdk", System.getProperty("java.vendor") + " " + System.getProperty("java.runtime.version"));
         machine.put("quarkus", quarkusVersion());
-        String serviceJvmOptions = System.getenv("CHORUS_BENCH_JVM_OPTIONS");
-        if (serviceJvmOptions != null && !serviceJvmOptions.isBlank()) {
-            machine.put("service JVM options", serviceJvmOptions.strip());
-        }
+        List<String> serviceJvmOptions = new ArrayList<>(ServiceProcess.JVM_OPTIONS);
+        serviceJvmOptions.addAll(BenchServices.extraJvmOptions());
+        machine.put("service JVM options", String.join(" ", serviceJvmOptions));
         return machine;
     }
 

@@ -93,6 +93,36 @@ class JvmImageAotCacheTest {
                 .doesNotContain("--add-opens"));
     }
 
+    @Test
+    void theImageAndRailwayStartWithTheCollectorAndHeapTheCacheWasTrainedWith() throws Exception {
+        List<String> trained = Files.readAllLines(ROOT.resolve("deploy/scripts/aot-training.sh")).stream()
+                .map(String::strip)
+                .filter(line -> line.startsWith("java -XX:AOTCacheOutput="))
+                .findFirst()
+                .map(line -> vmOptions(List.of(line.split("\\s+")), "-XX:AOTCacheOutput="))
+                .orElseThrow();
+
+        assertThat(trained).contains("-XX:+UseSerialGC");
+        assertThat(vmOptions(imageEntrypoint(), "-XX:AOTCache=")).isEqualTo(trained);
+        for (String service : List.of("api-service", "ws-service", "cron-service")) {
+            String command = new ObjectMapper()
+                    .readTree(
+                            ROOT.resolve("deploy/railway/" + service + ".json").toFile())
+                    .at("/deploy/startCommand")
+                    .asText();
+            assertThat(vmOptions(List.of(command.split(" ")), "-XX:AOTCache="))
+                    .as(service)
+                    .containsAll(trained);
+        }
+    }
+
+    /** The -XX options of a java command line, but the one naming the cache. */
+    private static List<String> vmOptions(List<String> command, String cacheOption) {
+        return command.stream()
+                .filter(argument -> argument.startsWith("-XX:") && !argument.startsWith(cacheOption))
+                .toList();
+    }
+
     /** The JSON form of Dockerfile.jvm's ENTRYPOINT: the image's start command, as written. */
     private static List<String> imageEntrypoint() throws IOException {
         String entrypoint = Files.readAllLines(ROOT.resolve("deploy/docker/Dockerfile.jvm")).stream()

@@ -23,6 +23,12 @@ import java.util.function.Predicate;
  */
 public final class ServiceProcess implements AutoCloseable {
 
+    /**
+     * The JVM options every packaged service runs with here, as in the JVM image (deploy/docker/Dockerfile.jvm): the
+     * serial collector, which the JVM itself picks in a container under 1792 MB, and a heap as in such a container.
+     */
+    public static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-XX:+UseSerialGC");
+
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -54,7 +60,7 @@ public final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // No --add-opens: the runner jar's manifest opens java.lang for Quarkus' thread pool (README, Requirements).
-        command.add("-Xmx512m");
+        command.addAll(JVM_OPTIONS);
         command.addAll(jvmOptions);
         command.add("-jar");
         command.add(jar.toAbsolutePath().toString());
