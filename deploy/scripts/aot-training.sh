@@ -4,18 +4,21 @@
 # the JVM writes the cache as it exits. deploy/docker/Dockerfile.jvm runs it inside the image it ships: a cache
 # fits only the JVM build it was written by, and only a start that names the runner jar exactly as the training
 # did (a cache written for quarkus-run.jar breaks a start of /deployments/quarkus-run.jar).
-# Usage: aot-training.sh <runner jar, as the service's start names it> <cache file>
+# The training reads the JVM options file every start of the image reads (heap share, collector).
+# Usage: aot-training.sh <runner jar, as the service's start names it> <JVM options file> <cache file>
 set -euo pipefail
 
-jar="${1:?usage: aot-training.sh <runner jar> <cache file>}"
-cache="${2:?usage: aot-training.sh <runner jar> <cache file>}"
+usage="usage: aot-training.sh <runner jar> <JVM options file> <cache file>"
+jar="${1:?$usage}"
+options="${2:?$usage}"
+cache="${3:?$usage}"
 log="$(mktemp)"
 
 # Placeholders for the training run only: the service never reaches the database, and no configuration value is
 # kept in the cache.
 DATABASE_URL="postgresql://training:training@127.0.0.1:1/training" \
   CHORUS_AUTH_JWT_SECRET="aot-training-only-0123456789abcdefghijklmnopqrstuvwxyz" \
-  java -XX:AOTCacheOutput="$cache" -XX:MaxRAMPercentage=75 -XX:+UseSerialGC -jar "$jar" >"$log" 2>&1 &
+  java -XX:AOTCacheOutput="$cache" @"$options" -jar "$jar" >"$log" 2>&1 &
 pid=$!
 
 started=false

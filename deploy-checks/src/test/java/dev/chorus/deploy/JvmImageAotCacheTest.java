@@ -53,9 +53,14 @@ class JvmImageAotCacheTest {
         copyApplication(PACKAGED, deployments);
         Path jar = deployments.resolve("quarkus-run.jar");
         Path cache = deployments.resolve("app.aot");
+        Path options = deployments.resolve("jvm.options");
+        Files.copy(ROOT.resolve("deploy/jvm/cron-service.options"), options);
 
-        Process training = start(
-                List.of(ROOT.resolve("deploy/scripts/aot-training.sh").toString(), jar.toString(), cache.toString()));
+        Process training = start(List.of(
+                ROOT.resolve("deploy/scripts/aot-training.sh").toString(),
+                jar.toString(),
+                options.toString(),
+                cache.toString()));
         assertThat(training.waitFor(3, TimeUnit.MINUTES))
                 .as("the training run ends")
                 .isTrue();
@@ -94,33 +99,27 @@ class JvmImageAotCacheTest {
     }
 
     @Test
-    void theImageAndRailwayStartWithTheCollectorAndHeapTheCacheWasTrainedWith() throws Exception {
-        List<String> trained = Files.readAllLines(ROOT.resolve("deploy/scripts/aot-training.sh")).stream()
-                .map(String::strip)
-                .filter(line -> line.startsWith("java -XX:AOTCacheOutput="))
-                .findFirst()
-                .map(line -> vmOptions(List.of(line.split("\\s+")), "-XX:AOTCacheOutput="))
-                .orElseThrow();
-
-        assertThat(trained).contains("-XX:+UseSerialGC");
-        assertThat(vmOptions(imageEntrypoint(), "-XX:AOTCache=")).isEqualTo(trained);
+    void everyJavaStartOfTheImageReadsItsServicesJvmOptionsAsTheTrainingDid() throws Exception {
+        List<String> commands = new ArrayList<>(List.of(String.join(" ", imageEntrypoint())));
         for (String service : List.of("api-service", "ws-service", "cron-service")) {
-            String command = new ObjectMapper()
+            JsonNode deploy = new ObjectMapper()
                     .readTree(
                             ROOT.resolve("deploy/railway/" + service + ".json").toFile())
-                    .at("/deploy/startCommand")
-                    .asText();
-            assertThat(vmOptions(List.of(command.split(" ")), "-XX:AOTCache="))
-                    .as(service)
-                    .containsAll(trained);
+                    .get("deploy");
+            commands.add(deploy.path("startCommand").asText());
+            deploy.path("preDeployCommand").forEach(command -> commands.add(command.asText()));
+            assertThat(Files.readAllLines(ROOT.resolve("deploy/jvm/" + service + ".options")))
+                    .as(service + "'s JVM options choose a collector")
+                    .anyMatch(line -> line.matches("-XX:\\+Use\\w+GC"));
         }
-    }
+        List<String> dockerfile = Files.readAllLines(ROOT.resolve("deploy/docker/Dockerfile.jvm"));
 
-    /** The -XX options of a java command line, but the one naming the cache. */
-    private static List<String> vmOptions(List<String> command, String cacheOption) {
-        return command.stream()
-                .filter(argument -> argument.startsWith("-XX:") && !argument.startsWith(cacheOption))
-                .toList();
+        assertThat(dockerfile)
+                .contains("COPY --from=build /code/deploy/jvm/${SERVICE}.options /deployments/jvm.options")
+                .contains(
+                        "RUN aot-training.sh /deployments/quarkus-run.jar /deployments/jvm.options /deployments/app.aot");
+        assertThat(commands).hasSize(5).allSatisfy(command -> assertThat(command)
+                .contains(" @/deployments/jvm.options "));
     }
 
     /** The JSON form of Dockerfile.jvm's ENTRYPOINT: the image's start command, as written. */

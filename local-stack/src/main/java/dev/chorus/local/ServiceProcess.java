@@ -23,11 +23,8 @@ import java.util.function.Predicate;
  */
 public final class ServiceProcess implements AutoCloseable {
 
-    /**
-     * The JVM options every packaged service runs with here, as in the JVM image (deploy/docker/Dockerfile.jvm): the
-     * serial collector, which the JVM itself picks in a container under 1792 MB, and a heap as in such a container.
-     */
-    public static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-XX:+UseSerialGC");
+    /** The heap of a 512 MiB container, which the services are deployed in; it takes precedence over the options file's. */
+    public static final String HEAP = "-Xmx512m";
 
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -60,11 +57,25 @@ public final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // No --add-opens: the runner jar's manifest opens java.lang for Quarkus' thread pool (README, Requirements).
-        command.addAll(JVM_OPTIONS);
+        command.addAll(jvmOptions(jar));
         command.addAll(jvmOptions);
         command.add("-jar");
         command.add(jar.toAbsolutePath().toString());
         return launch(name, command, port, environment, log);
+    }
+
+    /**
+     * The heap, then the service's JVM options file, which the JVM image starts it with too (its collector):
+     * {@code deploy/jvm/<service>.options}, found from the jar's place in the repository,
+     * {@code <service>/target/quarkus-app/quarkus-run.jar}.
+     */
+    public static List<String> jvmOptions(Path jar) {
+        Path module = jar.toAbsolutePath().getParent().getParent().getParent();
+        Path options = module.resolveSibling("deploy/jvm/" + module.getFileName() + ".options");
+        if (!Files.isRegularFile(options)) {
+            throw new IllegalArgumentException("no JVM options file for " + jar + ": " + options);
+        }
+        return List.of(HEAP, "@" + options);
     }
 
     /** Starts a service's native executable ({@code target/*-runner}) the same way: a port and the environment. */
