@@ -29,6 +29,7 @@ class JvmImageAotCacheTest {
 
     private static final Path ROOT = Commands.IN_REPOSITORY.root();
     private static final Path PACKAGED = ROOT.resolve("cron-service/target/quarkus-app");
+    private static final List<String> SERVICES = List.of("api-service", "ws-service", "cron-service");
 
     private final List<Process> started = new ArrayList<>();
     private Path deployments;
@@ -80,19 +81,7 @@ class JvmImageAotCacheTest {
 
     @Test
     void everyRailwayJavaCommandStartsFromTheImagesCacheAsTheTrainingNamedTheJar() throws Exception {
-        List<String> commands = new ArrayList<>();
-        for (String service : List.of("api-service", "ws-service", "cron-service")) {
-            JsonNode deploy = new ObjectMapper()
-                    .readTree(
-                            ROOT.resolve("deploy/railway/" + service + ".json").toFile())
-                    .get("deploy");
-            commands.add(deploy.path("startCommand").asText());
-            if (deploy.has("preDeployCommand")) {
-                deploy.get("preDeployCommand").forEach(command -> commands.add(command.asText()));
-            }
-        }
-
-        assertThat(commands).hasSizeGreaterThanOrEqualTo(3).allSatisfy(command -> assertThat(command)
+        assertThat(railwayJavaCommands()).hasSizeGreaterThanOrEqualTo(3).allSatisfy(command -> assertThat(command)
                 .startsWith("java -XX:AOTCache=/deployments/app.aot ")
                 .endsWith(" -jar /deployments/quarkus-run.jar")
                 .doesNotContain("--add-opens"));
@@ -100,18 +89,8 @@ class JvmImageAotCacheTest {
 
     @Test
     void everyJavaStartOfTheImageReadsItsServicesJvmOptionsAsTheTrainingDid() throws Exception {
-        List<String> commands = new ArrayList<>(List.of(String.join(" ", imageEntrypoint())));
-        for (String service : List.of("api-service", "ws-service", "cron-service")) {
-            JsonNode deploy = new ObjectMapper()
-                    .readTree(
-                            ROOT.resolve("deploy/railway/" + service + ".json").toFile())
-                    .get("deploy");
-            commands.add(deploy.path("startCommand").asText());
-            deploy.path("preDeployCommand").forEach(command -> commands.add(command.asText()));
-            assertThat(Files.readAllLines(ROOT.resolve("deploy/jvm/" + service + ".options")))
-                    .as(service + "'s JVM options choose a collector")
-                    .anyMatch(line -> line.matches("-XX:\\+Use\\w+GC"));
-        }
+        List<String> commands = new ArrayList<>(railwayJavaCommands());
+        commands.add(String.join(" ", imageEntrypoint()));
         List<String> dockerfile = Files.readAllLines(ROOT.resolve("deploy/docker/Dockerfile.jvm"));
 
         assertThat(dockerfile)
@@ -120,6 +99,25 @@ class JvmImageAotCacheTest {
                         "RUN aot-training.sh /deployments/quarkus-run.jar /deployments/jvm.options /deployments/app.aot");
         assertThat(commands).hasSize(5).allSatisfy(command -> assertThat(command)
                 .contains(" @/deployments/jvm.options "));
+        for (String service : SERVICES) {
+            assertThat(Files.readAllLines(ROOT.resolve("deploy/jvm/" + service + ".options")))
+                    .as(service + "'s JVM options choose a collector")
+                    .anyMatch(line -> line.matches("-XX:\\+Use\\w+GC"));
+        }
+    }
+
+    /** Every java command of Railway's service configs: starts and pre-deploy commands. */
+    private static List<String> railwayJavaCommands() throws IOException {
+        List<String> commands = new ArrayList<>();
+        for (String service : SERVICES) {
+            JsonNode deploy = new ObjectMapper()
+                    .readTree(
+                            ROOT.resolve("deploy/railway/" + service + ".json").toFile())
+                    .get("deploy");
+            commands.add(deploy.path("startCommand").asText());
+            deploy.path("preDeployCommand").forEach(command -> commands.add(command.asText()));
+        }
+        return commands;
     }
 
     /** The JSON form of Dockerfile.jvm's ENTRYPOINT: the image's start command, as written. */
