@@ -2,6 +2,7 @@ package dev.chorus.problem;
 
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
+import java.io.IOException;
 import java.net.SocketException;
 
 /**
@@ -17,6 +18,13 @@ public final class DatabaseUnavailable {
             // A reset comes from the socket of a pooled connection the server dropped (the plain SQL client does not
             // wrap it, where Hibernate Reactive did); a refused connection is a SocketException too.
             if (cause instanceof SocketException || cause instanceof ClosedConnectionException) {
+                return true;
+            }
+            // A write to a pooled connection the server has just closed fails with a plain IOException ("Broken
+            // pipe", or Netty's native "...failed: Broken pipe"), before the client notices the connection is gone.
+            if (cause instanceof IOException io
+                    && io.getMessage() != null
+                    && io.getMessage().endsWith("Broken pipe")) {
                 return true;
             }
             // 08: connection exceptions; 57P01-57P03: the server is shutting down, was shut down, or is starting.

@@ -30,6 +30,20 @@ class DatabaseUnavailableTest {
     }
 
     @Test
+    void aWriteToAConnectionTheServerHasClosedMeansUnavailable() {
+        assertThat(DatabaseUnavailable.causes(new java.io.IOException("Broken pipe")))
+                .isTrue();
+        assertThat(DatabaseUnavailable.causes(new java.io.IOException("writeAddress(..) failed: Broken pipe")))
+                .isTrue();
+    }
+
+    @Test
+    void otherInputAndOutputFailuresAreNotUnavailability() {
+        assertThat(DatabaseUnavailable.causes(new java.io.IOException("No space left on device")))
+                .isFalse();
+    }
+
+    @Test
     void aServerShuttingDownOrStartingMeansUnavailable() {
         assertThat(DatabaseUnavailable.causes(new PgException("terminating connection", "FATAL", "57P01", null)))
                 .isTrue();
