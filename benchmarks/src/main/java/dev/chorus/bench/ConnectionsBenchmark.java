@@ -269,8 +269,7 @@ public final class ConnectionsBenchmark {
     }
 
     private String method() {
-        return "Idle WebSocket connections to one ws-service replica (" + ServiceProcess.HEAP
-                + " and deploy/jvm/<service>.options"
+        return "Idle WebSocket connections to one ws-service replica (" + ServiceProcess.JVM_OPTIONS_DESCRIPTION
                 + "), all of one user, opened "
                 + HANDSHAKES_IN_FLIGHT + " handshakes at a time from " + LOCAL_ADDRESSES.size()
                 + " loopback source addresses in turn; each counts as open once its ping frame has been answered"

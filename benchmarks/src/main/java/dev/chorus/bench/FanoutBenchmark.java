@@ -441,7 +441,7 @@ public final class FanoutBenchmark {
                 + " s measured per rate, as one run. Loss over the whole run: every subscriber must receive every"
                 + " stored message exactly once (by seq); what has not arrived " + DRAIN.toSeconds()
                 + " s after the last send is missing. All connections are one user's. One api-service and two"
-                + " ws-service replicas (" + ServiceProcess.HEAP + " and deploy/jvm/<service>.options"
+                + " ws-service replicas (" + ServiceProcess.JVM_OPTIONS_DESCRIPTION
                 + " each), embedded PostgreSQL 17 (fsync off), rate and send limits"
                 + " off, the load generator on the same machine.";
     }

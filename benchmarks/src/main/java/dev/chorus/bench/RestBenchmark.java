@@ -73,7 +73,7 @@ public final class RestBenchmark {
                                 "Open loop: requests due at a fixed rate, latency from each request's due time to its"
                                         + " answer; " + WARM_UP.toSeconds() + " s of warm-up, then "
                                         + MEASURE.toSeconds() + " s measured per rate. One api-service ("
-                                        + ServiceProcess.HEAP + " and deploy/jvm/<service>.options" + ") and"
+                                        + ServiceProcess.JVM_OPTIONS_DESCRIPTION + ") and"
                                         + " the load generator on the same machine, embedded PostgreSQL 17 (fsync"
                                         + " off), rate limits off.");
             }

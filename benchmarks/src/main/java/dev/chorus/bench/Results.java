@@ -57,7 +57,7 @@ final class Results {
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         machine.put("jdk", System.getProperty("java.vendor") + " " + System.getProperty("java.runtime.version"));
         machine.put("quarkus", quarkusVersion());
-        List<String> serviceJvmOptions = new ArrayList<>(List.of(ServiceProcess.HEAP, "@deploy/jvm/<service>.options"));
+        List<String> serviceJvmOptions = new ArrayList<>(List.of(ServiceProcess.JVM_OPTIONS_DESCRIPTION));
         serviceJvmOptions.addAll(BenchServices.extraJvmOptions());
         machine.put("service JVM options", String.join(" ", serviceJvmOptions));
         return machine;

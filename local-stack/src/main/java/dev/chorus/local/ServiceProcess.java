@@ -26,6 +26,9 @@ public final class ServiceProcess implements AutoCloseable {
     /** The heap of a 512 MiB container, which the services are deployed in; it takes precedence over the options file's. */
     public static final String HEAP = "-Xmx512m";
 
+    /** The JVM options of {@link #jvmOptions(Path)}, as benchmark results describe them. */
+    public static final String JVM_OPTIONS_DESCRIPTION = HEAP + " @deploy/jvm/<service>.options";
+
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
