@@ -32,10 +32,20 @@ class DrainIT {
                     .expiresIn(Duration.ofMinutes(5))
                     .signWithSecret(secret);
             CompletableFuture<Integer> closeCode = new CompletableFuture<>();
-            HttpClient.newHttpClient()
+            CompletableFuture<Void> pong = new CompletableFuture<>();
+            WebSocket socket = HttpClient.newHttpClient()
                     .newWebSocketBuilder()
                     .header("Authorization", "Bearer " + token)
                     .buildAsync(URI.create("ws://127.0.0.1:" + service.port() + "/ws"), new WebSocket.Listener() {
+                        @Override
+                        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+                            if (data.toString().contains("\"pong\"")) {
+                                pong.complete(null);
+                            }
+                            socket.request(1);
+                            return null;
+                        }
+
                         @Override
                         public CompletionStage<?> onClose(WebSocket socket, int statusCode, String reason) {
                             closeCode.complete(statusCode);
@@ -43,6 +53,9 @@ class DrainIT {
                         }
                     })
                     .get(10, TimeUnit.SECONDS);
+            // Connected, as a client knows it: the upgrade's answer can come before the server has the connection.
+            socket.sendText("{\"type\":\"ping\"}", true);
+            pong.get(10, TimeUnit.SECONDS);
 
             ProcessHandle.of(service.pid()).orElseThrow().destroy();
 
