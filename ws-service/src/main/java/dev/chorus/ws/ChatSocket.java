@@ -72,6 +72,7 @@ public class ChatSocket {
     public void onOpen(WebSocketConnection connection) {
         heartbeats.heard(connection);
         metrics.counter("chorus.ws.connects").increment();
+        drain.opened(connection);
     }
 
     @OnPongMessage

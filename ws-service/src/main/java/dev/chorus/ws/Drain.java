@@ -27,6 +27,8 @@ import org.jboss.logging.Logger;
 public class Drain implements HttpUpgradeCheck {
 
     private static final Logger LOG = Logger.getLogger(Drain.class);
+    private static final CloseReason GOING_AWAY =
+            new CloseReason(CloseCodes.GOING_AWAY, "Server restarting; reconnect and resume.");
 
     private final OpenConnections connections;
     private final Presences presences;
@@ -50,6 +52,17 @@ public class Drain implements HttpUpgradeCheck {
             inFlight.incrementAndGet();
             return work.onTermination().invoke(inFlight::decrementAndGet);
         });
+    }
+
+    /**
+     * An upgrade that passed the check just before draining began completes after the sweep below: the connection
+     * is registered then, and its {@code @OnOpen} comes after that, so it closes itself here rather than wait for
+     * the HTTP server's shutdown to drop it with 1000.
+     */
+    void opened(WebSocketConnection connection) {
+        if (draining) {
+            close(connection).subscribe().with(ignored -> {});
+        }
     }
 
     @Override
@@ -80,10 +93,7 @@ public class Drain implements HttpUpgradeCheck {
         }
         List<Uni<Void>> closing = new ArrayList<>();
         for (WebSocketConnection connection : connections) {
-            closing.add(connection
-                    .close(new CloseReason(CloseCodes.GOING_AWAY, "Server restarting; reconnect and resume."))
-                    .onFailure()
-                    .recoverWithNull());
+            closing.add(close(connection));
         }
         LOG.infof("Draining: closed %d connections with %d", closing.size(), CloseCodes.GOING_AWAY);
         try {
@@ -94,6 +104,10 @@ public class Drain implements HttpUpgradeCheck {
         } catch (RuntimeException e) {
             LOG.warnf("Drain did not finish cleanly: %s", e.getMessage());
         }
+    }
+
+    private static Uni<Void> close(WebSocketConnection connection) {
+        return connection.close(GOING_AWAY).onFailure().recoverWithNull();
     }
 
     private static void sleep(Duration duration) {

@@ -9,10 +9,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -31,12 +34,55 @@ class DrainIT {
                     .subject(UUID.randomUUID().toString())
                     .expiresIn(Duration.ofMinutes(5))
                     .signWithSecret(secret);
-            CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+            URI endpoint = URI.create("ws://127.0.0.1:" + service.port() + "/ws");
+            HttpClient http = HttpClient.newHttpClient();
+            Client connected = Client.open(http, endpoint, token);
+            // Connected, as a client knows it: the upgrade's answer can come before the server has the connection.
+            connected.socket.sendText("{\"type\":\"ping\"}", true);
+            connected.pong.get(10, TimeUnit.SECONDS);
+            // Clients keep arriving while the process stops: one whose upgrade completes as draining begins must be
+            // told to reconnect too, not dropped by the HTTP server's shutdown.
+            List<Client> arriving = new CopyOnWriteArrayList<>();
+            List<Thread> arrivals = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                arrivals.add(Thread.ofPlatform().start(() -> {
+                    while (true) {
+                        try {
+                            arriving.add(Client.open(http, endpoint, token));
+                        } catch (Exception refused) {
+                            return;
+                        }
+                    }
+                }));
+            }
+            while (arriving.size() < 40) {
+                Thread.sleep(5);
+            }
+
+            ProcessHandle.of(service.pid()).orElseThrow().destroy();
+
+            assertThat(connected.closeCode.get(15, TimeUnit.SECONDS)).isEqualTo(CloseCodes.GOING_AWAY);
+            for (Thread arrival : arrivals) {
+                assertThat(arrival.join(Duration.ofSeconds(15)))
+                        .as("new upgrades are refused while draining")
+                        .isTrue();
+            }
+            for (Client client : arriving) {
+                assertThat(client.closeCode.get(15, TimeUnit.SECONDS)).isEqualTo(CloseCodes.GOING_AWAY);
+            }
+            service.awaitExit(Duration.ofSeconds(15));
+            assertThat(service.isAlive()).isFalse();
+        }
+    }
+
+    private record Client(WebSocket socket, CompletableFuture<Void> pong, CompletableFuture<Integer> closeCode) {
+
+        static Client open(HttpClient http, URI endpoint, String token) throws Exception {
             CompletableFuture<Void> pong = new CompletableFuture<>();
-            WebSocket socket = HttpClient.newHttpClient()
-                    .newWebSocketBuilder()
+            CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+            WebSocket socket = http.newWebSocketBuilder()
                     .header("Authorization", "Bearer " + token)
-                    .buildAsync(URI.create("ws://127.0.0.1:" + service.port() + "/ws"), new WebSocket.Listener() {
+                    .buildAsync(endpoint, new WebSocket.Listener() {
                         @Override
                         public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
                             if (data.toString().contains("\"pong\"")) {
@@ -53,15 +99,7 @@ class DrainIT {
                         }
                     })
                     .get(10, TimeUnit.SECONDS);
-            // Connected, as a client knows it: the upgrade's answer can come before the server has the connection.
-            socket.sendText("{\"type\":\"ping\"}", true);
-            pong.get(10, TimeUnit.SECONDS);
-
-            ProcessHandle.of(service.pid()).orElseThrow().destroy();
-
-            assertThat(closeCode.get(15, TimeUnit.SECONDS)).isEqualTo(CloseCodes.GOING_AWAY);
-            service.awaitExit(Duration.ofSeconds(15));
-            assertThat(service.isAlive()).isFalse();
+            return new Client(socket, pong, closeCode);
         }
     }
 }
