@@ -99,6 +99,7 @@ public final class ConnectionsBenchmark {
         Thread.sleep(5_000);
         closes.set(0);
         long rssBefore = rssKilobytes(ws.pid());
+        long liveHeapBefore = liveHeapBytes(ws);
 
         long started = System.nanoTime();
         Outcome<Idle> opening = inTurn(count, this::open);
@@ -111,8 +112,10 @@ public final class ConnectionsBenchmark {
 
         Thread.sleep(SETTLE.toMillis());
         long rssSettled = rssKilobytes(ws.pid());
+        long heapCommittedSettled = metricSum(metrics(ws), "jvm_memory_committed_bytes", "area=\"heap\"");
+        long liveHeapSettled = liveHeapBytes(ws);
         int closedWhileIdle = closes.get();
-        long serverConnections = openConnectionsReported(ws);
+        long serverConnections = metricSum(metrics(ws), "chorus_ws_connections", "");
         int answered = inTurn(idle.size(), i -> idle.get(i).ping().thenApply(ignored -> idle.get(i)))
                 .opened()
                 .size();
@@ -129,6 +132,12 @@ public final class ConnectionsBenchmark {
         result.put("rssOpenMegabytes", rssOpen / 1024);
         result.put("rssSettledMegabytes", rssSettled / 1024);
         result.put("bytesPerConnection", bytesPerConnection);
+        result.put("heapCommittedSettledMegabytes", heapCommittedSettled / 1024 / 1024);
+        long liveHeapPerConnection = idle.isEmpty() ? 0 : (liveHeapSettled - liveHeapBefore) / idle.size();
+        result.put("liveHeapBytesPerConnection", liveHeapPerConnection);
+        result.put(
+                "liveHeapMegabytesFor" + PROJECTED_CONNECTIONS,
+                (liveHeapBefore + liveHeapPerConnection * PROJECTED_CONNECTIONS) / 1024 / 1024);
         result.put(
                 "projectedRssMegabytesFor" + PROJECTED_CONNECTIONS,
                 (rssBefore * 1024 + bytesPerConnection * PROJECTED_CONNECTIONS) / 1024 / 1024);
@@ -183,20 +192,40 @@ public final class ConnectionsBenchmark {
         return new Outcome<>(succeeded, failed.get());
     }
 
-    /** The replica's own count of open connections, from its Prometheus gauge; -1 if it has none. */
-    private static long openConnectionsReported(ServiceProcess ws) throws Exception {
-        String metrics;
+    /**
+     * The heap the replica's objects hold once garbage is gone: a full collection (jcmd GC.run), then the heap used
+     * per its own metrics. RSS also counts heap the collector has committed but not filled, which depends on when it
+     * last grew the heap; this does not.
+     */
+    private static long liveHeapBytes(ServiceProcess ws) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process gc = new ProcessBuilder(jcmd.toString(), Long.toString(ws.pid()), "GC.run")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        if (!gc.waitFor(60, TimeUnit.SECONDS) || gc.exitValue() != 0) {
+            throw new IllegalStateException("jcmd GC.run failed on ws-service " + ws.pid());
+        }
+        return metricSum(metrics(ws), "jvm_memory_used_bytes", "area=\"heap\"");
+    }
+
+    private static String metrics(ServiceProcess ws) throws Exception {
         try (HttpClient http = HttpClient.newHttpClient()) {
-            metrics = http.send(
+            return http.send(
                             HttpRequest.newBuilder(URI.create(ws.baseUrl() + "/q/metrics"))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString())
                     .body();
         }
+    }
+
+    /** The sum of a Prometheus metric's series whose labels contain {@code label}; -1 if it has none. */
+    private static long metricSum(String metrics, String name, String label) {
         return metrics.lines()
-                .filter(line -> line.startsWith("chorus_ws_connections ") || line.startsWith("chorus_ws_connections{"))
-                .map(line -> Math.round(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))))
-                .findFirst()
+                .filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .filter(line -> line.contains(label))
+                .mapToLong(line -> Math.round(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))))
+                .reduce(Long::sum)
                 .orElse(-1L);
     }
 
@@ -276,7 +305,10 @@ public final class ConnectionsBenchmark {
                 + " by pong. RSS (VmRSS) of the replica after " + WARM_UP_CONNECTIONS + " warm-up connections were"
                 + " opened and closed, right after all were open, and after " + SETTLE.toSeconds() + " s idle;"
                 + " bytes per connection = (settled − before) / opened, projected linearly to "
-                + PROJECTED_CONNECTIONS + " connections. Then every connection is pinged again. Embedded PostgreSQL"
+                + PROJECTED_CONNECTIONS + " connections. Live heap: the replica's heap in use (its"
+                + " jvm_memory_used_bytes) right after a full collection (jcmd GC.run), after the warm-up and after"
+                + " the idle time; per connection, and for " + PROJECTED_CONNECTIONS + " connections."
+                + " Then every connection is pinged again. Embedded PostgreSQL"
                 + " 17 (fsync off), api-service for the token, the load generator on the same machine; every process"
                 + " may hold at most 20,000 open files here.";
     }
@@ -284,11 +316,13 @@ public final class ConnectionsBenchmark {
     private static String table(Map<String, Object> result) {
         return "| connections | opened | failed | time to open (s) | RSS before (MB) | RSS all open (MB) |"
                 + " RSS after " + SETTLE.toSeconds() + " s idle (MB) | bytes per connection | projected RSS for "
-                + PROJECTED_CONNECTIONS + " (MB) | closed while idle | open per the replica | answered the final"
+                + PROJECTED_CONNECTIONS + " (MB) | heap committed after idle (MB) | live heap per connection (bytes) |"
+                + " live heap for " + PROJECTED_CONNECTIONS
+                + " (MB) | closed while idle | open per the replica | answered the final"
                 + " ping |\n"
-                + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
+                + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
                 + String.format(
-                        "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                        "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                         result.get("connections"),
                         result.get("opened"),
                         result.get("failed"),
@@ -298,6 +332,9 @@ public final class ConnectionsBenchmark {
                         result.get("rssSettledMegabytes"),
                         result.get("bytesPerConnection"),
                         result.get("projectedRssMegabytesFor" + PROJECTED_CONNECTIONS),
+                        result.get("heapCommittedSettledMegabytes"),
+                        result.get("liveHeapBytesPerConnection"),
+                        result.get("liveHeapMegabytesFor" + PROJECTED_CONNECTIONS),
                         result.get("closedWhileIdle"),
                         result.get("serverReportedConnections"),
                         result.get("answeredFinalPing"));
